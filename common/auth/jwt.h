@@ -1,0 +1,58 @@
+// JSON Web Tokens, HS256 (RFC 7519 / 7515).
+//
+//   JwtVerifier verifier({{"k1", secret}}, clock);
+//   absl::StatusOr<Principal> p = verifier.Verify(token);   // UNAUTHENTICATED on any fault
+//
+//   std::string token = MintJwt({.subject = "emp_1", .org = "acme", .roles = {"admin"}},
+//                               secret, clock->Now() + absl::Hours(12));
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth/principal.h"
+#include "common/clock.h"
+
+namespace opsuite::auth {
+
+struct SigningKey {
+  std::string kid;     // may be empty when there is only one key
+  std::string secret;  // HMAC key bytes
+};
+
+struct Claims {
+  std::string subject;
+  std::string org;
+  std::vector<std::string> roles;  // "employee", "manager", "admin", "service"
+};
+
+class JwtVerifier {
+ public:
+  // Several keys make rotation possible: a token whose header names a `kid` is checked with
+  // that key; a token without `kid` with each key in turn.
+  JwtVerifier(std::vector<SigningKey> keys, const Clock* clock,
+              absl::Duration leeway = absl::Seconds(30));
+  // UNAUTHENTICATED with a reason a person can act on ("token expired", "bad signature",
+  // "alg none is not accepted", "missing claim org", ...). Unknown role names are ignored.
+  absl::StatusOr<Principal> Verify(std::string_view token) const;
+
+ private:
+  std::vector<SigningKey> keys_;
+  const Clock* clock_;
+  absl::Duration leeway_;
+};
+
+// A signed HS256 token with `sub`, `org`, `roles`, `iat`, `exp` (and `kid` when set).
+std::string MintJwt(const Claims& claims, const SigningKey& key, absl::Time issued_at,
+                    absl::Time expires_at);
+
+// base64url without padding (RFC 4648 §5), as JWS uses it. Decoding rejects padding,
+// whitespace and any character outside the alphabet (std::nullopt).
+std::string Base64UrlEncode(std::string_view data);
+std::optional<std::string> Base64UrlDecode(std::string_view text);
+
+}  // namespace opsuite::auth

@@ -1,0 +1,56 @@
+// Cache-aside for protobuf messages (DESIGN.md §5): read the cache, on a miss load once per
+// key (SingleFlight) from the source of truth, store the serialized message with a TTL.
+//
+//   absl::StatusOr<Employee> e = cache::GetOrLoad<Employee>(
+//       cache, flights, cache::Key(org, "planning", "employee", id), absl::Minutes(5),
+//       [&]() -> absl::StatusOr<Employee> { return store.GetEmployee(org, id); });
+//
+// - The template argument must be given (a lambda does not deduce through FunctionRef).
+// - An error from the loader (NOT_FOUND included) is returned and nothing is cached, so a
+//   resource created a moment later is seen at once.
+// - A cached value that does not parse (a schema change without a key bump, corruption) is
+//   treated as a miss and overwritten by the load.
+// - The cache never fails the call: Redis being down just means every call loads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/cache/cache.h"
+#include "common/cache/single_flight.h"
+
+namespace opsuite::cache {
+
+template <class Msg>
+absl::StatusOr<Msg> GetOrLoad(Cache& cache, SingleFlight& flights, const std::string& key,
+                              absl::Duration ttl,
+                              absl::FunctionRef<absl::StatusOr<Msg>()> loader) {
+  if (std::optional<std::string> hit = cache.Get(key)) {
+    Msg msg;
+    if (msg.ParseFromString(*hit)) return msg;
+  }
+  absl::StatusOr<std::string> bytes =
+      flights.Do(key, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<Msg> loaded = loader();
+        if (!loaded.ok()) return loaded.status();
+        std::string serialized;
+        if (!loaded->SerializeToString(&serialized)) {
+          return absl::InternalError(absl::StrCat("cannot serialize ", key));
+        }
+        cache.Set(key, serialized, ttl);
+        return serialized;
+      });
+  if (!bytes.ok()) return bytes.status();
+  Msg msg;
+  if (!msg.ParseFromString(*bytes)) {
+    return absl::InternalError(absl::StrCat("cannot parse the value loaded for ", key));
+  }
+  return msg;
+}
+
+}  // namespace opsuite::cache

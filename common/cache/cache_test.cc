@@ -1,0 +1,224 @@
+// Tests of the in-process pieces: Key, MemoryCache, SingleFlight, GetOrLoad.
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "common/cache/cache.h"
+#include "common/cache/cache_aside.h"
+#include "common/cache/memory_cache.h"
+#include "common/cache/single_flight.h"
+#include "common/clock.h"
+#include "gtest/gtest.h"
+#include "opsuite/common/v1/event.pb.h"
+
+namespace opsuite::cache {
+namespace {
+
+using ::opsuite::common::v1::Event;
+
+TEST(KeyTest, Layout) {
+  EXPECT_EQ(Key("org1", "planning", "employee", "e42"), "ops:{org1}:planning:employee:e42:v1");
+  EXPECT_EQ(Key("o", "crm", "customer", "c1", 3), "ops:{o}:crm:customer:c1:v3");
+}
+
+TEST(MemoryCacheTest, GetSetDelete) {
+  MemoryCache cache;
+  EXPECT_FALSE(cache.Get("k").has_value());
+  cache.Set("k", std::string("v\0v", 3), absl::Minutes(1));
+  ASSERT_TRUE(cache.Get("k").has_value());
+  EXPECT_EQ(*cache.Get("k"), std::string("v\0v", 3));
+  cache.Set("k", "w", absl::Minutes(1));
+  EXPECT_EQ(*cache.Get("k"), "w");
+  cache.Delete({"k", "absent"});
+  EXPECT_FALSE(cache.Get("k").has_value());
+  CacheStats s = cache.Stats();
+  EXPECT_EQ(s.hits, 3u);
+  EXPECT_EQ(s.misses, 2u);
+  EXPECT_EQ(s.errors, 0u);
+}
+
+TEST(MemoryCacheTest, HonoursTtl) {
+  FakeClock clock(absl::FromUnixSeconds(1000));
+  MemoryCache cache({.clock = &clock});
+  cache.Set("short", "1", absl::Seconds(10));
+  cache.Set("long", "2", absl::Minutes(10));
+  cache.Set("zero", "3", absl::ZeroDuration());  // nothing to keep
+  clock.Advance(absl::Seconds(9));
+  EXPECT_TRUE(cache.Get("short").has_value());
+  clock.Advance(absl::Seconds(1));
+  EXPECT_FALSE(cache.Get("short").has_value());
+  EXPECT_TRUE(cache.Get("long").has_value());
+  EXPECT_FALSE(cache.Get("zero").has_value());
+  EXPECT_EQ(cache.Size(), 1u);  // the expired entry was dropped when read
+}
+
+TEST(MemoryCacheTest, BoundedWithLeastRecentlyUsedEviction) {
+  MemoryCache cache({.max_entries = 3, .shards = 1});
+  cache.Set("a", "1", absl::Minutes(1));
+  cache.Set("b", "2", absl::Minutes(1));
+  cache.Set("c", "3", absl::Minutes(1));
+  EXPECT_TRUE(cache.Get("a").has_value());  // a is now the most recent
+  cache.Set("d", "4", absl::Minutes(1));    // evicts b
+  EXPECT_EQ(cache.Size(), 3u);
+  EXPECT_FALSE(cache.Get("b").has_value());
+  EXPECT_TRUE(cache.Get("a").has_value());
+  EXPECT_TRUE(cache.Get("c").has_value());
+  EXPECT_TRUE(cache.Get("d").has_value());
+  EXPECT_EQ(cache.evictions(), 1u);
+
+  MemoryCache sharded({.max_entries = 1000, .shards = 16});
+  for (int i = 0; i < 5000; ++i) sharded.Set("k" + std::to_string(i), "v", absl::Minutes(1));
+  EXPECT_LE(sharded.Size(), 1008u);  // per shard: ceil(1000 / 16)
+  EXPECT_GE(sharded.Size(), 500u);
+}
+
+TEST(MemoryCacheTest, ConcurrentUse) {
+  MemoryCache cache({.max_entries = 256});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&cache, t] {
+      for (int i = 0; i < 5000; ++i) {
+        std::string key = "k" + std::to_string((i * 7 + t) % 500);
+        if (!cache.Get(key)) cache.Set(key, key, absl::Minutes(1));
+        if (i % 50 == 0) cache.Delete({key});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_LE(cache.Size(), 256u);
+}
+
+TEST(SingleFlightTest, ConcurrentCallersShareOneLoad) {
+  SingleFlight flights;
+  constexpr int kThreads = 12;
+  std::atomic<int> loads{0};
+  absl::Notification release;
+  std::vector<absl::StatusOr<std::string>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = flights.Do("key", [&]() -> absl::StatusOr<std::string> {
+        loads++;
+        release.WaitForNotification();
+        return std::string("loaded");
+      });
+    });
+  }
+  // Hold the loader until every other caller is waiting on it.
+  while (flights.shared() < kThreads - 1) absl::SleepFor(absl::Milliseconds(1));
+  release.Notify();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(loads.load(), 1);
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, "loaded");
+  }
+  EXPECT_EQ(flights.in_flight(), 0u);
+
+  // Once done, the next call loads again (results are not cached by SingleFlight).
+  auto again = flights.Do("key", [&]() -> absl::StatusOr<std::string> {
+    loads++;
+    return std::string("fresh");
+  });
+  EXPECT_EQ(*again, "fresh");
+  EXPECT_EQ(loads.load(), 2);
+}
+
+TEST(SingleFlightTest, ErrorsAreSharedAndKeysAreIndependent) {
+  SingleFlight flights;
+  auto a = flights.Do("a", [] { return absl::StatusOr<std::string>(absl::NotFoundError("no a")); });
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kNotFound);
+  auto b = flights.Do("b", [] { return absl::StatusOr<std::string>("b"); });
+  EXPECT_EQ(*b, "b");
+}
+
+Event MakeEvent(const std::string& id) {
+  Event e;
+  e.set_id(id);
+  e.set_type("planning.goal_card.returned");
+  return e;
+}
+
+TEST(GetOrLoadTest, LoadsOnceThenServesFromCache) {
+  MemoryCache cache;
+  SingleFlight flights;
+  int loads = 0;
+  auto loader = [&]() -> absl::StatusOr<Event> {
+    ++loads;
+    return MakeEvent("e1");
+  };
+  auto first = GetOrLoad<Event>(cache, flights, "k", absl::Minutes(1), loader);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->id(), "e1");
+  auto second = GetOrLoad<Event>(cache, flights, "k", absl::Minutes(1), loader);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->id(), "e1");
+  EXPECT_EQ(loads, 1);
+  EXPECT_EQ(*cache.Get("k"), MakeEvent("e1").SerializeAsString());
+}
+
+TEST(GetOrLoadTest, NotFoundIsReturnedAndNotCached) {
+  MemoryCache cache;
+  SingleFlight flights;
+  int loads = 0;
+  auto loader = [&]() -> absl::StatusOr<Event> {
+    ++loads;
+    return absl::NotFoundError("no such card");
+  };
+  for (int i = 0; i < 2; ++i) {
+    auto r = GetOrLoad<Event>(cache, flights, "k", absl::Minutes(1), loader);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  }
+  EXPECT_EQ(loads, 2);
+  EXPECT_FALSE(cache.Get("k").has_value());
+}
+
+TEST(GetOrLoadTest, UnparsableValueIsAMissAndGetsReplaced) {
+  MemoryCache cache;
+  SingleFlight flights;
+  cache.Set("k", "\xff\xff\xff not a protobuf", absl::Minutes(1));
+  int loads = 0;
+  auto r = GetOrLoad<Event>(cache, flights, "k", absl::Minutes(1),
+                            [&]() -> absl::StatusOr<Event> {
+                              ++loads;
+                              return MakeEvent("fresh");
+                            });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->id(), "fresh");
+  EXPECT_EQ(loads, 1);
+  Event cached;
+  ASSERT_TRUE(cached.ParseFromString(*cache.Get("k")));
+  EXPECT_EQ(cached.id(), "fresh");
+}
+
+TEST(GetOrLoadTest, MissStormLoadsOnce) {
+  MemoryCache cache;
+  SingleFlight flights;
+  std::atomic<int> loads{0};
+  absl::Notification release;
+  constexpr int kThreads = 8;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      auto r = GetOrLoad<Event>(cache, flights, "hot", absl::Minutes(1),
+                                [&]() -> absl::StatusOr<Event> {
+                                  loads++;
+                                  release.WaitForNotification();
+                                  return MakeEvent("hot");
+                                });
+      if (r.ok() && r->id() == "hot") ok++;
+    });
+  }
+  // Every thread either waits on the one loader or (if it came late) hits the cache.
+  absl::SleepFor(absl::Milliseconds(100));
+  release.Notify();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(loads.load(), 1);
+  EXPECT_EQ(ok.load(), kThreads);
+}
+
+}  // namespace
+}  // namespace opsuite::cache

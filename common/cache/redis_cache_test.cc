@@ -1,0 +1,187 @@
+#include "common/cache/redis_cache.h"
+
+#include <set>
+#include <string>
+
+#include "common/cache/cache.h"
+#include "common/testing/redis_server.h"
+#include "gtest/gtest.h"
+
+namespace opsuite::cache {
+namespace {
+
+using ::opsuite::redis::RedisClient;
+using ::opsuite::redis::RedisOptions;
+using ::opsuite::testing::RedisServer;
+
+class RedisCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    // The cache's client: short timeout, so a paused Redis is a timeout, not a hang.
+    RedisOptions fast;
+    fast.command_timeout = absl::Milliseconds(100);  // not 5 ms: the test machine is shared
+    fast.connect_timeout = absl::Milliseconds(500);
+    cache_client_ = *RedisClient::Create(server_->url(), fast);
+    // The test's own view of Redis.
+    RedisOptions patient;
+    patient.command_timeout = absl::Seconds(2);
+    raw_ = *RedisClient::Create(server_->url(), patient);
+  }
+  std::optional<std::string> RawGet(const std::string& key) {
+    auto r = raw_->Command({"GET", key});
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok() || !r->is_string()) return std::nullopt;
+    return r->str;
+  }
+
+  std::unique_ptr<RedisServer> server_;
+  std::shared_ptr<RedisClient> cache_client_;
+  std::shared_ptr<RedisClient> raw_;
+};
+
+TEST_F(RedisCacheTest, GetSetDelete) {
+  RedisCache cache(cache_client_);
+  const std::string key = Key("o1", "planning", "employee", "e1");
+  EXPECT_FALSE(cache.Get(key).has_value());
+  const std::string value("\x08\x01\x12\x00zz", 6);
+  cache.Set(key, value, absl::Minutes(5));
+  ASSERT_TRUE(cache.Get(key).has_value());
+  EXPECT_EQ(cache.Get(key).value_or("(miss)"), value);
+  EXPECT_EQ(RawGet(key).value_or("(missing)"), value);
+  cache.Delete({key});
+  EXPECT_FALSE(cache.Get(key).has_value());
+  EXPECT_FALSE(RawGet(key).has_value());
+  CacheStats s = cache.Stats();
+  EXPECT_EQ(s.hits, 2u);
+  EXPECT_EQ(s.misses, 2u);
+  EXPECT_EQ(s.errors, 0u);
+}
+
+TEST_F(RedisCacheTest, TtlHasJitterAroundTheRequestedValue) {
+  RedisCache cache(cache_client_);
+  std::set<int64_t> ttls;
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = Key("o1", "crm", "customer", std::to_string(i));
+    cache.Set(key, "v", absl::Seconds(100));
+    auto pttl = raw_->Command({"PTTL", key});
+    ASSERT_TRUE(pttl.ok());
+    EXPECT_GE(pttl->integer, 89000);
+    EXPECT_LE(pttl->integer, 110000);
+    ttls.insert(pttl->integer / 100);
+  }
+  EXPECT_GT(ttls.size(), 5u);  // spread out, not one value
+}
+
+TEST_F(RedisCacheTest, EntriesExpire) {
+  RedisCache cache(cache_client_, {.ttl_jitter = 0});
+  cache.Set("ops:{o}:s:t:1:v1", "v", absl::Milliseconds(100));
+  EXPECT_TRUE(cache.Get("ops:{o}:s:t:1:v1").has_value());
+  absl::SleepFor(absl::Milliseconds(250));
+  EXPECT_FALSE(cache.Get("ops:{o}:s:t:1:v1").has_value());
+}
+
+TEST_F(RedisCacheTest, RedisDownIsAMissNeverAFailure) {
+  RedisCache cache(cache_client_);
+  cache.Set("ops:{o}:s:t:1:v1", "v", absl::Minutes(1));
+  server_->Stop();
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_FALSE(cache.Get("ops:{o}:s:t:1:v1").has_value());
+    cache.Set("ops:{o}:s:t:2:v1", "v", absl::Minutes(1));
+  }
+  CacheStats s = cache.Stats();
+  EXPECT_EQ(s.hits, 0u);
+  EXPECT_EQ(s.misses, 20u);
+  EXPECT_EQ(s.errors, 40u);
+  EXPECT_EQ(s.breaker_opens, 1u);  // after 5 failures the rest fail fast
+}
+
+TEST_F(RedisCacheTest, DeleteDuringAHangIsReplayedBeforeTheNextRead) {
+  RedisCache cache(cache_client_);
+  const std::string key = Key("o1", "planning", "goal_card", "g1");
+  cache.Set(key, "v1", absl::Minutes(5));
+
+  server_->Pause();  // Redis hangs: the DEL times out
+  cache.Delete({key});
+  EXPECT_EQ(cache.PendingDeletes(), 1u);
+  server_->Resume();
+  // The timed-out DEL was still queued on its socket and may run once Redis wakes up, or
+  // (had the connection broken first) not at all. Stand for the second case: v1 is back.
+  absl::SleepFor(absl::Milliseconds(100));  // let the queued DEL run first, if it does
+  ASSERT_TRUE(raw_->Command({"SET", key, "v1"}).ok());
+
+  // v1 is in Redis, but this cache knows it is stale.
+  EXPECT_FALSE(cache.Get(key).has_value());
+  EXPECT_EQ(cache.PendingDeletes(), 0u);
+  EXPECT_FALSE(RawGet(key).has_value());  // the delete was replayed
+
+  cache.Set(key, "v2", absl::Minutes(5));
+  EXPECT_EQ(cache.Get(key).value_or("(miss)"), "v2");
+}
+
+TEST_F(RedisCacheTest, DeleteWhileRedisIsDownIsReplayedAfterRestart) {
+  RedisCache cache(cache_client_);
+  const std::string key = Key("o1", "planning", "goal_card", "g1");
+  cache.Set(key, "v1", absl::Minutes(5));
+
+  server_->Stop();
+  cache.Delete({key});
+  EXPECT_EQ(cache.PendingDeletes(), 1u);
+  EXPECT_FALSE(cache.Get(key).has_value());  // pending: never read, Redis or not
+  ASSERT_TRUE(server_->Restart().ok());
+  // A Redis without persistence comes back empty; put the old value back to stand for one
+  // that kept its data (or a replica that re-filled it from a stale read).
+  ASSERT_TRUE(raw_->Command({"SET", key, "v1"}).ok());
+
+  EXPECT_FALSE(cache.Get(key).has_value());  // the old value must not be served
+  EXPECT_EQ(cache.PendingDeletes(), 0u);
+  EXPECT_FALSE(RawGet(key).has_value());
+}
+
+TEST_F(RedisCacheTest, PendingKeysAreNeitherReadNorWrittenUntilReplayed) {
+  RedisCache cache(cache_client_);
+  const std::string stale = Key("o1", "crm", "customer", "c1");
+  const std::string other = Key("o1", "crm", "customer", "c2");
+  server_->Stop();
+  cache.Delete({stale});
+  cache.Set(stale, "v-new", absl::Minutes(5));  // dropped: its delete is pending
+  EXPECT_FALSE(cache.Get(stale).has_value());
+  EXPECT_EQ(cache.PendingDeletes(), 1u);
+  ASSERT_TRUE(server_->Restart().ok());
+  absl::SleepFor(absl::Seconds(1));  // the client's breaker cooldown
+  cache.Set(other, "x", absl::Minutes(5));  // replays first, then writes
+  EXPECT_EQ(cache.PendingDeletes(), 0u);
+  EXPECT_EQ(RawGet(other).value_or("(missing)"), "x");
+}
+
+TEST_F(RedisCacheTest, OverflowOwesAFlushOfOurPrefix) {
+  RedisCache cache(cache_client_,
+                   {.flush_match = "ops:{*}:planning:*", .max_pending_deletes = 3});
+  server_->Stop();
+  cache.Delete({Key("o", "planning", "a", "1"), Key("o", "planning", "a", "2")});
+  EXPECT_FALSE(cache.FlushPending());
+  cache.Delete({Key("o", "planning", "a", "3"), Key("o", "planning", "a", "4")});
+  EXPECT_TRUE(cache.FlushPending());
+  EXPECT_FALSE(cache.Get(Key("o", "planning", "b", "9")).has_value());  // everything misses
+
+  ASSERT_TRUE(server_->Restart().ok());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(raw_->Command({"SET", Key("o" + std::to_string(i), "planning", "a", "x"), "v"})
+                    .ok());
+  }
+  ASSERT_TRUE(raw_->Command({"SET", Key("o", "crm", "a", "1"), "keep"}).ok());
+  ASSERT_TRUE(raw_->Command({"SET", "ops:lease:scheduler", "keep"}).ok());
+  absl::SleepFor(absl::Seconds(1));  // the client's breaker cooldown
+
+  EXPECT_TRUE(cache.ReplayPendingDeletes());
+  EXPECT_FALSE(cache.FlushPending());
+  auto left = raw_->Command({"DBSIZE"});
+  EXPECT_EQ(left->integer, 2);
+  EXPECT_EQ(RawGet(Key("o", "crm", "a", "1")).value_or("(missing)"), "keep");
+  EXPECT_EQ(RawGet("ops:lease:scheduler").value_or("(missing)"), "keep");
+}
+
+}  // namespace
+}  // namespace opsuite::cache

@@ -1,0 +1,55 @@
+#include "common/executor.h"
+
+namespace opsuite {
+
+Executor::Executor(int threads) {
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+Executor::~Executor() { Shutdown(); }
+
+void Executor::Submit(std::function<void()> fn) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(fn));
+      return;
+    }
+  }
+  fn();
+}
+
+void Executor::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+size_t Executor::Queued() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+void Executor::Loop() {
+  for (;;) {
+    std::function<void()> fn;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Executor* e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return e->stopping_ || !e->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping and drained
+      fn = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    fn();
+  }
+}
+
+}  // namespace opsuite

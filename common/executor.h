@@ -1,0 +1,39 @@
+// A fixed pool of worker threads for blocking work (database, Redis), so gRPC's own threads
+// never block.
+//
+//   Executor pool(16);
+//   pool.Submit([] { ... });
+//   pool.Shutdown();   // runs what was queued, then joins
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+
+namespace opsuite {
+
+class Executor {
+ public:
+  explicit Executor(int threads);
+  ~Executor();  // Shutdown()
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Queues `fn`; after Shutdown() it runs on the calling thread.
+  void Submit(std::function<void()> fn);
+  void Shutdown();
+  size_t Queued() const;
+
+ private:
+  void Loop();
+
+  mutable absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace opsuite

@@ -1,0 +1,60 @@
+#include "common/log.h"
+
+#include "gtest/gtest.h"
+
+namespace opsuite::log {
+namespace {
+
+std::vector<std::string>* lines = nullptr;
+void Capture(const std::string& line) { lines->push_back(line); }
+
+TEST(LogTest, WritesOneJsonObjectPerLineWithRequestIds) {
+  std::vector<std::string> captured;
+  lines = &captured;
+  SetSink(&Capture);
+  Info("outside", {{"n", 1}});
+  {
+    TraceContext trace;
+    ASSERT_TRUE(TraceContext::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                                    &trace));
+    ScopedRequest scope(RequestInfo{"req-1", "planning/GetEmployee", trace});
+    Warn("inside \"quoted\"", {{"employee", "emp_1"}});
+  }
+  Debug("dropped below the minimum level");
+  SetSink(nullptr);
+  ASSERT_EQ(captured.size(), 2u);
+  auto first = nlohmann::json::parse(captured[0]);
+  EXPECT_EQ(first["msg"], "outside");
+  EXPECT_EQ(first["n"], 1);
+  EXPECT_FALSE(first.contains("request_id"));
+  auto second = nlohmann::json::parse(captured[1]);
+  EXPECT_EQ(second["level"], "warn");
+  EXPECT_EQ(second["msg"], "inside \"quoted\"");
+  EXPECT_EQ(second["request_id"], "req-1");
+  EXPECT_EQ(second["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(second["employee"], "emp_1");
+}
+
+TEST(TraceContextTest, ParsesAndRejects) {
+  TraceContext t;
+  EXPECT_TRUE(TraceContext::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", &t));
+  EXPECT_TRUE(t.sampled);
+  EXPECT_EQ(t.ToHeader(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_FALSE(TraceContext::Parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01", &t));
+  EXPECT_FALSE(TraceContext::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", &t));
+  EXPECT_FALSE(TraceContext::Parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", &t));
+  EXPECT_FALSE(TraceContext::Parse("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", &t));
+  EXPECT_FALSE(TraceContext::Parse("garbage", &t));
+}
+
+TEST(TraceContextTest, ChildKeepsTraceAndChangesSpan) {
+  TraceContext root = TraceContext::New();
+  TraceContext parsed;
+  ASSERT_TRUE(TraceContext::Parse(root.ToHeader(), &parsed));
+  TraceContext child = root.Child();
+  EXPECT_EQ(child.trace_id, root.trace_id);
+  EXPECT_NE(child.span_id, root.span_id);
+}
+
+}  // namespace
+}  // namespace opsuite::log

@@ -1,0 +1,429 @@
+#include "common/redis/redis_client.h"
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <sys/time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+
+namespace opsuite::redis {
+
+namespace {
+
+Reply Convert(const redisReply* r) {
+  Reply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = Reply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = Reply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = Reply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = Reply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::kArray;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default:  // REDIS_REPLY_NIL
+      out.type = Reply::Type::kNil;
+      break;
+  }
+  return out;
+}
+
+timeval SocketTimeout(absl::Duration d) {
+  if (d < absl::Milliseconds(1)) d = absl::Milliseconds(1);  // 0 would mean "forever"
+  return absl::ToTimeval(d);
+}
+
+// hiredis writes with write(2); a write to a socket Redis closed must not kill the process.
+void IgnoreSigpipe() {
+  static std::once_flag once;
+  std::call_once(once, [] { signal(SIGPIPE, SIG_IGN); });
+}
+
+}  // namespace
+
+absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url_in) {
+  // Abseil here is built with its own string_view, so the string helpers want that one.
+  const absl::string_view url(url_in.data(), url_in.size());
+  absl::string_view rest = url;
+  if (absl::ConsumePrefix(&rest, "redis://")) {
+  } else if (absl::StrContains(rest, "://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis url \"", url, "\": scheme must be redis:// (redis://host:port/db)"));
+  }
+  RedisEndpoint ep;
+  if (size_t at = rest.rfind('@'); at != absl::string_view::npos) {
+    absl::string_view userinfo = rest.substr(0, at);
+    rest.remove_prefix(at + 1);
+    // redis://:password@host or redis://user:password@host (the user is ignored: no ACLs).
+    size_t colon = userinfo.find(':');
+    ep.password = std::string(colon == absl::string_view::npos ? userinfo
+                                                               : userinfo.substr(colon + 1));
+  }
+  absl::string_view hostport = rest;
+  if (size_t slash = rest.find('/'); slash != absl::string_view::npos) {
+    hostport = rest.substr(0, slash);
+    absl::string_view db = rest.substr(slash + 1);
+    if (!db.empty() && (!absl::SimpleAtoi(db, &ep.db) || ep.db < 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis url \"", url, "\": database \"", db, "\" is not a number >= 0"));
+    }
+  }
+  absl::string_view port;
+  if (absl::ConsumePrefix(&hostport, "[")) {  // [::1]:6379
+    size_t close = hostport.find(']');
+    if (close == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("redis url \"", url, "\": missing ']'"));
+    }
+    ep.host = std::string(hostport.substr(0, close));
+    absl::string_view after = hostport.substr(close + 1);
+    if (absl::ConsumePrefix(&after, ":")) port = after;
+  } else if (size_t colon = hostport.rfind(':'); colon != absl::string_view::npos) {
+    ep.host = std::string(hostport.substr(0, colon));
+    port = hostport.substr(colon + 1);
+  } else {
+    ep.host = std::string(hostport);
+  }
+  if (ep.host.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis url \"", url, "\": no host (expected redis://host:port/db)"));
+  }
+  if (!port.empty() && (!absl::SimpleAtoi(port, &ep.port) || ep.port <= 0 || ep.port > 65535)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis url \"", url, "\": port \"", port, "\" is not in 1..65535"));
+  }
+  return ep;
+}
+
+struct RedisClient::Connection {
+  explicit Connection(redisContext* c) : ctx(c) {}
+  ~Connection() {
+    if (ctx != nullptr) redisFree(ctx);
+  }
+  redisContext* ctx;
+  absl::Duration timeout;  // what the socket is set to now
+};
+
+absl::StatusOr<std::shared_ptr<RedisClient>> RedisClient::Create(std::string_view url,
+                                                                 RedisOptions options) {
+  absl::StatusOr<RedisEndpoint> ep = ParseRedisUrl(url);
+  if (!ep.ok()) return ep.status();
+  if (options.pool_size < 1) {
+    return absl::InvalidArgumentError("redis pool_size must be at least 1");
+  }
+  if (options.breaker_failures < 1) {
+    return absl::InvalidArgumentError("redis breaker_failures must be at least 1");
+  }
+  if (options.command_timeout <= absl::ZeroDuration() ||
+      options.connect_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("redis timeouts must be positive");
+  }
+  IgnoreSigpipe();
+  return std::shared_ptr<RedisClient>(new RedisClient(*std::move(ep), options));
+}
+
+RedisClient::RedisClient(RedisEndpoint endpoint, RedisOptions options)
+    : endpoint_(std::move(endpoint)),
+      options_(options),
+      address_(absl::StrContains(endpoint_.host, ':')
+                   ? absl::StrCat("[", endpoint_.host, "]:", endpoint_.port)
+                   : absl::StrCat(endpoint_.host, ":", endpoint_.port)),
+      clock_(options.clock != nullptr ? options.clock : RealClock::Default()) {}
+
+RedisClient::~RedisClient() = default;
+
+RedisStats RedisClient::Stats() const {
+  RedisStats s;
+  s.calls = calls_.load(std::memory_order_relaxed);
+  s.errors = errors_.load(std::memory_order_relaxed);
+  s.rejected = rejected_.load(std::memory_order_relaxed);
+  s.breaker_opens = breaker_opens_.load(std::memory_order_relaxed);
+  return s;
+}
+
+bool RedisClient::breaker_open() const {
+  absl::MutexLock lock(&breaker_mu_);
+  return open_;
+}
+
+absl::StatusOr<Reply> RedisClient::Command(const std::vector<std::string>& argv,
+                                           absl::Duration timeout) {
+  absl::StatusOr<std::vector<Reply>> replies = Call({argv}, timeout);
+  if (!replies.ok()) return replies.status();
+  return std::move(replies->front());
+}
+
+absl::StatusOr<std::vector<Reply>> RedisClient::Pipeline(
+    const std::vector<std::vector<std::string>>& commands, absl::Duration timeout) {
+  if (commands.empty()) return std::vector<Reply>();
+  return Call(commands, timeout);
+}
+
+absl::StatusOr<std::vector<Reply>> RedisClient::Call(
+    const std::vector<std::vector<std::string>>& commands, absl::Duration timeout) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& argv : commands) {
+    if (argv.empty()) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      return absl::InvalidArgumentError("redis command with no arguments");
+    }
+  }
+  bool probe = false;
+  if (absl::Status admitted = Admit(&probe); !admitted.ok()) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    return admitted;
+  }
+  Outcome outcome = Outcome::kNoVerdict;
+  absl::StatusOr<std::vector<Reply>> result =
+      Run(commands, timeout > absl::ZeroDuration() ? timeout : options_.command_timeout,
+          &outcome);
+  Record(outcome, probe, result.status());
+  if (!result.ok()) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    return result.status();
+  }
+  for (size_t i = 0; i < result->size(); ++i) {
+    const Reply& r = (*result)[i];
+    if (r.is_error()) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      return absl::InternalError(
+          commands.size() == 1
+              ? absl::StrCat("redis ", address_, ": ", commands[i][0], ": ", r.str)
+              : absl::StrCat("redis ", address_, ": ", commands[i][0], " (command ", i + 1,
+                             " of ", commands.size(), " in a pipeline): ", r.str));
+    }
+  }
+  return result;
+}
+
+absl::Status RedisClient::Admit(bool* probe) {
+  absl::MutexLock lock(&breaker_mu_);
+  if (!open_) return absl::OkStatus();
+  absl::Time now = clock_->Now();
+  if (now < open_until_ || probe_in_flight_) {
+    return absl::UnavailableError(absl::StrCat(
+        "redis ", address_, " circuit breaker open after ", consecutive_failures_,
+        " consecutive failures (last: ", last_error_, "); next attempt in ",
+        absl::FormatDuration(absl::Ceil(std::max(open_until_ - now, absl::ZeroDuration()),
+                                        absl::Milliseconds(1)))));
+  }
+  probe_in_flight_ = true;
+  *probe = true;
+  return absl::OkStatus();
+}
+
+void RedisClient::Record(Outcome outcome, bool probe, const absl::Status& status) {
+  absl::MutexLock lock(&breaker_mu_);
+  if (probe) probe_in_flight_ = false;
+  switch (outcome) {
+    case Outcome::kNoVerdict:
+      return;
+    case Outcome::kAnswered:
+      consecutive_failures_ = 0;
+      open_ = false;
+      return;
+    case Outcome::kTransportFailure:
+      ++consecutive_failures_;
+      last_error_ = std::string(status.message());
+      if (probe || (!open_ && consecutive_failures_ >= options_.breaker_failures)) {
+        open_ = true;
+        open_until_ = clock_->Now() + options_.breaker_cooldown;
+        breaker_opens_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return;
+  }
+}
+
+absl::Status RedisClient::TransportError(const redisContext* ctx, absl::Duration timeout,
+                                         absl::string_view what) const {
+  if (ctx == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("redis ", address_, " unreachable: cannot allocate a connection"));
+  }
+  absl::string_view err = ctx->errstr;
+  if (ctx->err == REDIS_ERR_IO &&
+      (absl::StrContains(err, "temporarily unavailable") ||
+       absl::StrContains(err, "timed out"))) {
+    return absl::UnavailableError(absl::StrCat("redis ", address_, " timed out after ",
+                                               absl::FormatDuration(timeout), " (", what, ")"));
+  }
+  if (ctx->err == REDIS_ERR_EOF) {
+    return absl::UnavailableError(
+        absl::StrCat("redis ", address_, " closed the connection (", what, ")"));
+  }
+  return absl::UnavailableError(absl::StrCat("redis ", address_, " unreachable: ",
+                                             err.empty() ? "unknown error" : err));
+}
+
+absl::StatusOr<std::unique_ptr<RedisClient::Connection>> RedisClient::Connect() {
+  redisContext* c = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
+                                            SocketTimeout(options_.connect_timeout));
+  if (c == nullptr || c->err != 0) {
+    absl::Status s = TransportError(c, options_.connect_timeout, "connect");
+    if (c != nullptr && c->err == REDIS_ERR_IO &&
+        absl::StrContains(c->errstr, "temporarily unavailable")) {
+      s = absl::UnavailableError(absl::StrCat("redis ", address_,
+                                              " unreachable: connect timed out after ",
+                                              absl::FormatDuration(options_.connect_timeout)));
+    }
+    if (c != nullptr) redisFree(c);
+    return s;
+  }
+  auto conn = std::make_unique<Connection>(c);
+  // AUTH and SELECT are part of connecting: give them the connect timeout.
+  redisSetTimeout(c, SocketTimeout(options_.connect_timeout));
+  conn->timeout = options_.connect_timeout;
+  auto setup = [&](std::vector<std::string> argv) -> absl::Status {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    auto* r = static_cast<redisReply*>(
+        redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+    if (r == nullptr) return TransportError(c, options_.connect_timeout, argv[0]);
+    Reply reply = Convert(r);
+    freeReplyObject(r);
+    if (reply.is_error()) {
+      // Misconfiguration (wrong password, no such db): Redis cannot be used, so it counts
+      // as unavailable and trips the breaker like an outage would.
+      return absl::UnavailableError(
+          absl::StrCat("redis ", address_, " refused ", argv[0], ": ", reply.str));
+    }
+    return absl::OkStatus();
+  };
+  if (!endpoint_.password.empty()) {
+    if (absl::Status s = setup({"AUTH", endpoint_.password}); !s.ok()) return s;
+  }
+  if (endpoint_.db != 0) {
+    if (absl::Status s = setup({"SELECT", absl::StrCat(endpoint_.db)}); !s.ok()) return s;
+  }
+  return conn;
+}
+
+absl::StatusOr<std::unique_ptr<RedisClient::Connection>> RedisClient::Acquire(
+    Outcome* outcome) {
+  {
+    absl::MutexLock lock(&pool_mu_);
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool_mu_) {
+      return !idle_.empty() || open_connections_ < options_.pool_size;
+    };
+    if (!pool_mu_.AwaitWithTimeout(absl::Condition(&ready), options_.pool_wait)) {
+      *outcome = Outcome::kNoVerdict;
+      return absl::UnavailableError(absl::StrCat(
+          "redis ", address_, ": all ", options_.pool_size, " connections busy for ",
+          absl::FormatDuration(options_.pool_wait), " (raise pool_size?)"));
+    }
+    if (!idle_.empty()) {
+      std::unique_ptr<Connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+    ++open_connections_;  // reserve the slot while connecting outside the lock
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> conn = Connect();
+  if (!conn.ok()) {
+    absl::MutexLock lock(&pool_mu_);
+    --open_connections_;
+    *outcome = Outcome::kTransportFailure;
+  }
+  return conn;
+}
+
+void RedisClient::Release(std::unique_ptr<Connection> conn) {
+  absl::MutexLock lock(&pool_mu_);
+  idle_.push_back(std::move(conn));
+}
+
+void RedisClient::Discard(std::unique_ptr<Connection> conn) {
+  // A transport failure on one connection usually means Redis went away or restarted, so
+  // the idle connections are dead too: drop them rather than fail once on each.
+  std::vector<std::unique_ptr<Connection>> dead;
+  {
+    absl::MutexLock lock(&pool_mu_);
+    dead.swap(idle_);
+    open_connections_ -= static_cast<int>(dead.size()) + 1;
+  }
+  conn.reset();
+  dead.clear();  // closes the sockets outside the lock
+}
+
+absl::StatusOr<std::vector<Reply>> RedisClient::Run(
+    const std::vector<std::vector<std::string>>& commands, absl::Duration timeout,
+    Outcome* outcome) {
+  absl::StatusOr<std::unique_ptr<Connection>> acquired = Acquire(outcome);
+  if (!acquired.ok()) return acquired.status();
+  std::unique_ptr<Connection> conn = *std::move(acquired);
+  redisContext* c = conn->ctx;
+  if (conn->timeout != timeout) {
+    if (redisSetTimeout(c, SocketTimeout(timeout)) != REDIS_OK) {
+      absl::Status s = TransportError(c, timeout, "set timeout");
+      Discard(std::move(conn));
+      *outcome = Outcome::kTransportFailure;
+      return s;
+    }
+    conn->timeout = timeout;
+  }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& argv : commands) {
+    ptrs.clear();
+    lens.clear();
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
+        REDIS_OK) {
+      absl::Status s = TransportError(c, timeout, argv[0]);
+      Discard(std::move(conn));
+      *outcome = Outcome::kTransportFailure;
+      return s;
+    }
+  }
+  std::vector<Reply> replies;
+  replies.reserve(commands.size());
+  for (const auto& argv : commands) {
+    void* raw = nullptr;
+    if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
+      // Includes a timeout: the reply may still arrive later, so this connection's stream
+      // is out of step with its commands and must never be reused.
+      absl::Status s = TransportError(c, timeout, argv[0]);
+      if (raw != nullptr) freeReplyObject(raw);
+      Discard(std::move(conn));
+      *outcome = Outcome::kTransportFailure;
+      return s;
+    }
+    replies.push_back(Convert(static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+  Release(std::move(conn));
+  *outcome = Outcome::kAnswered;
+  return replies;
+}
+
+}  // namespace opsuite::redis

@@ -1,0 +1,176 @@
+// A thread-safe Redis client on hiredis (synchronous connections), built for a cache that
+// must never slow a request down: short timeouts, a small connection pool, and a circuit
+// breaker so that a Redis that is down costs nothing but a counter increment.
+//
+//   ASSIGN_OR_RETURN(std::shared_ptr<RedisClient> redis,
+//                    RedisClient::Create("redis://127.0.0.1:6379/0"));
+//   ASSIGN_OR_RETURN(Reply r, redis->Command({"GET", key}));
+//   if (r.is_string()) Use(r.str);
+//
+//   // A client for the outbox relay or a stream reader: more patience.
+//   RedisOptions slow;
+//   slow.command_timeout = absl::Seconds(1);
+//   auto relay_redis = RedisClient::Create(url, slow);
+//
+// Errors are absl::Status: UNAVAILABLE when Redis cannot be reached, times out or the
+// breaker is open ("redis 127.0.0.1:6390 unreachable: Connection refused"), INTERNAL when
+// Redis answers with an error reply ("redis 127.0.0.1:6390: WRONGTYPE ...").
+//
+// Connections: created lazily (a service starts with Redis down), at most `pool_size` at
+// once; a connection whose command failed in transport is closed, never reused, and the
+// idle ones are dropped too (after a Redis restart they are all dead). Commands are sent
+// as argument vectors (redisAppendCommandArgv), so keys and values are binary-safe.
+//
+// Circuit breaker: after `breaker_failures` consecutive transport failures it opens for
+// `breaker_cooldown`; while open, calls fail with UNAVAILABLE without touching the network.
+// After the cooldown exactly one call goes through as a probe (half-open): success closes
+// the breaker, failure opens it again. Error replies do not count: Redis answered.
+//
+// Creating a client sets SIGPIPE to ignored: hiredis writes with write(2), and a write to a
+// connection Redis closed would otherwise kill the process.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+
+struct redisContext;
+
+namespace opsuite::redis {
+
+// One reply from Redis, copied out of hiredis' reply tree.
+struct Reply {
+  enum class Type { kNil, kInteger, kString, kStatus, kError, kArray };
+
+  Type type = Type::kNil;
+  int64_t integer = 0;          // kInteger
+  std::string str;              // kString, kStatus ("OK", "QUEUED"), kError (the message)
+  std::vector<Reply> elements;  // kArray
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_integer() const { return type == Type::kInteger; }
+  bool is_string() const { return type == Type::kString; }
+  bool is_status() const { return type == Type::kStatus; }
+  bool is_error() const { return type == Type::kError; }
+  bool is_array() const { return type == Type::kArray; }
+};
+
+// Where Redis is: redis://[:password@]host[:port][/db].
+struct RedisEndpoint {
+  std::string host;
+  int port = 6379;
+  int db = 0;
+  std::string password;  // empty: no AUTH
+};
+
+// INVALID_ARGUMENT naming what is wrong with `url`.
+absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url);
+
+struct RedisOptions {
+  int pool_size = 8;
+  absl::Duration connect_timeout = absl::Milliseconds(100);
+  // Per command (send + wait for the reply). 5 ms fits a cache on loopback or in a rack;
+  // callers that can wait (the outbox relay, blocking stream reads) raise it.
+  absl::Duration command_timeout = absl::Milliseconds(5);
+  // How long a call waits for a free connection when `pool_size` are busy.
+  absl::Duration pool_wait = absl::Milliseconds(50);
+  int breaker_failures = 5;
+  absl::Duration breaker_cooldown = absl::Seconds(1);
+  Clock* clock = nullptr;  // for the breaker; nullptr = RealClock::Default()
+};
+
+struct RedisStats {
+  uint64_t calls = 0;          // Command() and Pipeline() calls
+  uint64_t errors = 0;         // calls that did not return OK (incl. breaker rejections)
+  uint64_t rejected = 0;       // of those, refused by the open breaker
+  uint64_t breaker_opens = 0;  // transitions to open (incl. a failed half-open probe)
+};
+
+class RedisClient {
+ public:
+  // Does not connect: the first call does. Fails only for a malformed URL or options.
+  static absl::StatusOr<std::shared_ptr<RedisClient>> Create(std::string_view url,
+                                                             RedisOptions options = {});
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Sends one command, e.g. {"SET", key, value, "PX", "1000"}. `timeout` overrides the
+  // command timeout for this call (zero: the default); a blocking command (XREADGROUP
+  // BLOCK, BLPOP) needs one longer than its block time. An error reply is INTERNAL.
+  absl::StatusOr<Reply> Command(const std::vector<std::string>& argv,
+                                absl::Duration timeout = absl::ZeroDuration());
+
+  // Sends several commands in one round trip on one connection and returns their replies
+  // in order. If any reply is an error the call fails with INTERNAL naming the first one
+  // (earlier commands have been executed; wrap them in MULTI/EXEC when that matters).
+  absl::StatusOr<std::vector<Reply>> Pipeline(const std::vector<std::vector<std::string>>& commands,
+                                              absl::Duration timeout = absl::ZeroDuration());
+
+  RedisStats Stats() const;
+  // True while the breaker refuses calls (open, or half-open with its probe in flight).
+  bool breaker_open() const;
+  // "host:port", for messages.
+  const std::string& address() const { return address_; }
+  const RedisOptions& options() const { return options_; }
+
+ private:
+  struct Connection;
+  RedisClient(RedisEndpoint endpoint, RedisOptions options);
+
+  // The breaker's verdict before a call: OK to go ahead (setting *probe when this call is
+  // the half-open probe), or UNAVAILABLE.
+  absl::Status Admit(bool* probe);
+  // What a call tells the breaker: Redis answered, could not be reached, or neither (the
+  // call never got a connection because the pool was busy).
+  enum class Outcome { kAnswered, kTransportFailure, kNoVerdict };
+  void Record(Outcome outcome, bool probe, const absl::Status& status);
+
+  absl::StatusOr<std::unique_ptr<Connection>> Acquire(Outcome* outcome);
+  absl::StatusOr<std::unique_ptr<Connection>> Connect();
+  void Release(std::unique_ptr<Connection> conn);
+  void Discard(std::unique_ptr<Connection> conn);
+
+  // Runs `commands` on a pooled connection and says in *outcome whether Redis answered.
+  absl::StatusOr<std::vector<Reply>> Run(const std::vector<std::vector<std::string>>& commands,
+                                         absl::Duration timeout, Outcome* outcome);
+  absl::StatusOr<std::vector<Reply>> Call(const std::vector<std::vector<std::string>>& commands,
+                                          absl::Duration timeout);
+  absl::Status TransportError(const redisContext* ctx, absl::Duration timeout,
+                              absl::string_view what) const;
+
+  const RedisEndpoint endpoint_;
+  const RedisOptions options_;
+  const std::string address_;
+  Clock* const clock_;
+
+  mutable absl::Mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mu_);
+  int open_connections_ ABSL_GUARDED_BY(pool_mu_) = 0;  // idle + in use + connecting
+
+  mutable absl::Mutex breaker_mu_;
+  int consecutive_failures_ ABSL_GUARDED_BY(breaker_mu_) = 0;
+  bool open_ ABSL_GUARDED_BY(breaker_mu_) = false;
+  absl::Time open_until_ ABSL_GUARDED_BY(breaker_mu_);
+  bool probe_in_flight_ ABSL_GUARDED_BY(breaker_mu_) = false;
+  std::string last_error_ ABSL_GUARDED_BY(breaker_mu_);
+
+  // Counters are atomics so that the hot path takes no extra lock.
+  std::atomic<uint64_t> calls_{0};
+  std::atomic<uint64_t> errors_{0};
+  std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> breaker_opens_{0};
+};
+
+}  // namespace opsuite::redis

@@ -1,0 +1,75 @@
+#include "common/server/backends.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/cache/memory_cache.h"
+#include "common/cache/redis_cache.h"
+#include "common/events/inprocess_bus.h"
+#include "common/events/outbox_relay.h"
+#include "common/events/redis_stream_bus.h"
+#include "common/log.h"
+#include "common/redis/redis_client.h"
+#include "common/status.h"
+
+namespace opsuite::server {
+namespace {
+
+class BackendsImpl final : public Backends {
+ public:
+  BackendsImpl(std::unique_ptr<cache::Cache> cache, std::unique_ptr<events::EventPublisher> pub,
+               std::string description)
+      : cache_(std::move(cache)), publisher_(std::move(pub)), description_(std::move(description)) {}
+  ~BackendsImpl() override { Stop(); }
+
+  cache::Cache* cache() override { return cache_.get(); }
+  events::EventPublisher* publisher() override { return publisher_.get(); }
+
+  void StartOutboxRelay(storage::Database* db) override {
+    auto relay = std::make_unique<events::OutboxRelay>(*db, *publisher_);
+    events::OutboxRelay* r = relay.get();
+    db->OnCommit([r] { r->Notify(); });
+    r->Start();
+    relays_.push_back(std::move(relay));
+  }
+
+  void Stop() override {
+    for (auto& r : relays_) r->Stop();
+  }
+
+  std::string Describe() const override { return description_; }
+
+ private:
+  std::unique_ptr<cache::Cache> cache_;
+  std::unique_ptr<events::EventPublisher> publisher_;
+  std::vector<std::unique_ptr<events::OutboxRelay>> relays_;
+  std::string description_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_url,
+                                                       const Clock* clock) {
+  Clock* mutable_clock = const_cast<Clock*>(clock);
+  if (redis_url.empty()) {
+    return std::make_unique<BackendsImpl>(
+        std::make_unique<cache::MemoryCache>(cache::MemoryCacheOptions{.clock = mutable_clock}),
+        std::make_unique<events::InProcessBus>(events::InProcessBusOptions{.clock = mutable_clock}),
+        "in-process cache and event bus");
+  }
+  // The cache gives up within a few milliseconds; the stream publisher may wait longer.
+  redis::RedisOptions cache_options;
+  ASSIGN_OR_RETURN(auto cache_client, redis::RedisClient::Create(redis_url, cache_options));
+  redis::RedisOptions stream_options;
+  stream_options.command_timeout = absl::Seconds(1);
+  stream_options.pool_size = 2;
+  ASSIGN_OR_RETURN(auto stream_client, redis::RedisClient::Create(redis_url, stream_options));
+  if (!cache_client->Command({"PING"}).ok()) {
+    log::Warn("redis is not answering; serving from the database and keeping events in the "
+              "outbox until it does",
+              {{"redis", redis_url}});
+  }
+  return std::make_unique<BackendsImpl>(std::make_unique<cache::RedisCache>(cache_client),
+                                        std::make_unique<events::RedisStreamBus>(stream_client),
+                                        absl::StrCat("redis ", redis_url));
+}
+
+}  // namespace opsuite::server

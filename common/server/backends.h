@@ -1,0 +1,33 @@
+// The cache and event bus a process uses: Redis when a URL is configured, else in-process.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/cache/cache.h"
+#include "common/clock.h"
+#include "common/events/bus.h"
+#include "common/storage/database.h"
+
+namespace opsuite::server {
+
+class Backends {
+ public:
+  virtual ~Backends() = default;
+  virtual cache::Cache* cache() = 0;
+  virtual events::EventPublisher* publisher() = 0;
+  // Starts relaying `db`'s outbox to the publisher until Stop().
+  virtual void StartOutboxRelay(storage::Database* db) = 0;
+  // Flushes and stops every relay.
+  virtual void Stop() = 0;
+  virtual std::string Describe() const = 0;  // for the ready line, e.g. "redis 127.0.0.1:6379"
+};
+
+// `redis_url` empty: MemoryCache + InProcessBus. Otherwise RedisCache + RedisStreamBus; a Redis
+// that is down at start-up is not fatal (the cache misses, the outbox keeps events).
+absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_url,
+                                                       const Clock* clock);
+
+}  // namespace opsuite::server

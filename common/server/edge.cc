@@ -1,0 +1,67 @@
+#include "common/server/edge.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+
+namespace opsuite::server {
+namespace {
+
+std::string Metadata(const grpc::CallbackServerContext* ctx, const char* key) {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(key);
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+absl::StatusOr<auth::Principal> Edge::Authenticate(const grpc::CallbackServerContext* ctx) const {
+  std::string header = Metadata(ctx, "authorization");
+  if (header.empty()) {
+    return absl::UnauthenticatedError(
+        "missing credentials: send `authorization: Bearer <JWT>` (opsctl token mints one)");
+  }
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWithIgnoreCase(header, kBearer)) {
+    return absl::UnauthenticatedError("the authorization header must be `Bearer <JWT>`");
+  }
+  return verifier_->Verify(std::string_view(header).substr(kBearer.size()));
+}
+
+absl::Time Edge::DeadlineOf(const grpc::CallbackServerContext* ctx) {
+  auto d = ctx->deadline();
+  if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(d);
+}
+
+log::RequestInfo Edge::RequestInfoFor(const grpc::CallbackServerContext* ctx,
+                                      absl::string_view method) {
+  log::RequestInfo info;
+  info.method = std::string(method);
+  info.request_id = Metadata(ctx, "x-request-id");
+  if (info.request_id.empty() || info.request_id.size() > 128) info.request_id = NewId("req");
+  if (!log::TraceContext::Parse(Metadata(ctx, "traceparent"), &info.trace)) {
+    info.trace = log::TraceContext::New();
+  }
+  return info;
+}
+
+void Edge::Finish(grpc::ServerUnaryReactor* reactor, const log::RequestInfo& info,
+                  absl::Time start, const absl::Status& status) {
+  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  metrics_->Observe(info.method, static_cast<int>(status.code()), seconds);
+  if (!status.ok()) {
+    log::ScopedRequest scope(info);
+    bool server_fault = status.code() == absl::StatusCode::kInternal ||
+                        status.code() == absl::StatusCode::kDataLoss ||
+                        status.code() == absl::StatusCode::kUnknown;
+    log::Write(server_fault ? log::Level::kError : log::Level::kInfo, "call failed",
+               {{"code", absl::StatusCodeToString(status.code())},
+                {"error", std::string(status.message())},
+                {"ms", seconds * 1000}});
+  }
+  reactor->Finish(ToGrpcStatus(status));
+}
+
+}  // namespace opsuite::server

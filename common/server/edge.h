@@ -1,0 +1,101 @@
+// The gRPC edge every service method goes through (callback API).
+//
+// A handler validates, authorizes and calls the domain; Edge::Unary does the rest: it
+// authenticates the caller from `authorization: Bearer <JWT>`, makes the request and trace
+// ids current for logging, runs the handler on the worker pool (never on a gRPC thread),
+// maps the absl::Status 1:1 to a grpc::Status (with BadRequest details), and records
+// per-method metrics.
+//
+//   grpc::ServerUnaryReactor* GetEmployee(grpc::CallbackServerContext* ctx,
+//                                         const GetEmployeeRequest* req,
+//                                         Employee* resp) override {
+//     return edge_->Unary(ctx, "planning.DirectoryService/GetEmployee", req, resp,
+//                         [this](const Call& call, const auto& req, auto* resp) {
+//                           return directory_.GetEmployee(call.principal, req, resp);
+//                         });
+//   }
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "common/auth/jwt.h"
+#include "common/auth/principal.h"
+#include "common/executor.h"
+#include "common/log.h"
+#include "common/server/metrics.h"
+#include "common/status.h"
+#include "grpcpp/grpcpp.h"
+
+namespace opsuite::server {
+
+// What a handler knows about the call.
+struct Call {
+  auth::Principal principal;
+  std::string request_id;  // x-request-id from the caller, or generated
+  absl::Time deadline;     // the caller's deadline (InfiniteFuture when none)
+};
+
+class Edge {
+ public:
+  Edge(const auth::JwtVerifier* verifier, Executor* executor, Metrics* metrics)
+      : verifier_(verifier), executor_(executor), metrics_(metrics) {}
+
+  // Authenticates the metadata of `ctx` (UNAUTHENTICATED with the reason when it fails).
+  absl::StatusOr<auth::Principal> Authenticate(const grpc::CallbackServerContext* ctx) const;
+
+  template <class Req, class Resp, class Fn>
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, absl::string_view method,
+                                  const Req* req, Resp* resp, Fn&& fn) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::Time start = absl::Now();
+    log::RequestInfo info = RequestInfoFor(ctx, method);
+    absl::StatusOr<auth::Principal> principal = Authenticate(ctx);
+    if (!principal.ok()) {
+      Finish(reactor, info, start, principal.status());
+      return reactor;
+    }
+    executor_->Submit([this, ctx, reactor, req, resp, info = std::move(info), start,
+                       principal = *std::move(principal), fn = std::forward<Fn>(fn)]() mutable {
+      log::ScopedRequest scope(info);
+      absl::Status status;
+      if (ctx->IsCancelled()) {
+        status = absl::CancelledError("the caller cancelled the call");
+      } else if (DeadlineOf(ctx) < absl::Now()) {
+        status = absl::DeadlineExceededError("the call's deadline passed before it could start");
+      } else {
+        Call call{std::move(principal), info.request_id, DeadlineOf(ctx)};
+        status = fn(static_cast<const Call&>(call), *req, resp);
+      }
+      Finish(reactor, info, start, status);
+    });
+    return reactor;
+  }
+
+ private:
+  static absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx);
+  static log::RequestInfo RequestInfoFor(const grpc::CallbackServerContext* ctx,
+                                         absl::string_view method);
+  void Finish(grpc::ServerUnaryReactor* reactor, const log::RequestInfo& info, absl::Time start,
+              const absl::Status& status);
+
+  const auth::JwtVerifier* verifier_;
+  Executor* executor_;
+  Metrics* metrics_;
+};
+
+}  // namespace opsuite::server
+
+// Declares the callback-API override of `Method` that runs `Do<Method>(call, req, resp)` (a
+// member returning absl::Status) through `edge` — one line per RPC in a service class.
+#define OPSUITE_UNARY(edge, service_name, Method, Req, Resp)                                  \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const Req* req,          \
+                                   Resp* resp) override {                                     \
+    return (edge)->Unary(ctx, service_name "/" #Method, req, resp,                            \
+                         [this](const ::opsuite::server::Call& call, const Req& r, Resp* out) { \
+                           return Do##Method(call, r, out);                                   \
+                         });                                                                  \
+  }

@@ -1,0 +1,52 @@
+// The module registry behind `--target` (the Loki/Mimir "one binary, many shapes" pattern):
+// each service is a Module; `opsuite --target=all` hosts every module in one process,
+// `--target=planning` only one, and the gRPC classes are the same either way.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/cache/cache.h"
+#include "common/clock.h"
+#include "common/events/bus.h"
+#include "common/server/edge.h"
+#include "common/storage/database.h"
+#include "grpcpp/grpcpp.h"
+
+namespace opsuite::server {
+
+// What the bootstrap hands a module.
+struct Env {
+  const Clock* clock = nullptr;
+  cache::Cache* cache = nullptr;
+  Edge* edge = nullptr;
+  Metrics* metrics = nullptr;
+  // Opens (creating and migrating nothing) the database of `component`: a SQLite file
+  // <data_dir>/<component>.db by default.
+  std::function<absl::StatusOr<storage::DatabasePtr>(absl::string_view component)> open_database;
+  // Publishes `db`'s outbox to the event stream until shutdown.
+  std::function<void(storage::Database* db)> start_outbox_relay;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  // The gRPC services to register (owned by the module).
+  virtual std::vector<grpc::Service*> Services() = 0;
+  // Full names of those services ("opsuite.planning.v1.DirectoryService"), reported SERVING
+  // by the health service.
+  virtual std::vector<std::string> ServiceNames() = 0;
+  // Stops background work; called after the server stopped taking calls.
+  virtual void Stop() {}
+};
+
+struct ModuleSpec {
+  std::string name;  // the --target name, e.g. "planning"
+  std::function<absl::StatusOr<std::unique_ptr<Module>>(Env& env)> make;
+};
+
+}  // namespace opsuite::server

@@ -1,0 +1,236 @@
+#include "common/server/server.h"
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "common/server/backends.h"
+#include "common/storage/sqlite.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "prometheus/exposer.h"
+
+ABSL_FLAG(std::string, target, "all", "Comma list of modules to run (all, planning, ...)");
+ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50051", "gRPC listen address (port 0: any)");
+ABSL_FLAG(std::string, data_dir, "./data", "Directory of the SQLite databases");
+ABSL_FLAG(std::string, redis, "",
+          "Redis URL (redis://host:port[/db]); empty: in-process cache and event bus");
+ABSL_FLAG(std::string, jwt_secret, "", "HS256 key that verifies callers' JWTs");
+ABSL_FLAG(std::string, jwt_keys, "",
+          "Extra HS256 keys for rotation: kid=secret,kid=secret (tokens name one by `kid`)");
+ABSL_FLAG(std::string, metrics_addr, "", "Prometheus /metrics address; empty: off");
+ABSL_FLAG(int, workers, 16, "Worker threads for blocking work (database, Redis)");
+ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request or response message");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+
+namespace opsuite::server {
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<Backends> backends;
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<auth::JwtVerifier> verifier;
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<Edge> edge;
+  std::vector<std::unique_ptr<Module>> modules;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<prometheus::Exposer> exposer;
+  int port = 0;
+  bool stopped = false;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Shutdown(); }
+
+int Server::port() const { return impl_->port; }
+
+std::string Server::address() const {
+  std::string host = impl_->options.grpc_addr.substr(0, impl_->options.grpc_addr.rfind(':'));
+  return absl::StrCat(host, ":", impl_->port);
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSpec>& specs,
+                                                       ServerOptions options) {
+  auto impl = std::make_unique<Impl>();
+  if (options.clock == nullptr) options.clock = RealClock::Default();
+  if (options.jwt_keys.empty()) {
+    return absl::InvalidArgumentError(
+        "no JWT key: set --jwt_secret (or OPSUITE_JWT_SECRET); scripts/run.sh makes one");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create --data_dir ", options.data_dir, ": ", ec.message()));
+  }
+
+  // Which modules: "all" or a comma list of known names.
+  std::vector<const ModuleSpec*> chosen;
+  for (const std::string& t : options.targets) {
+    bool found = false;
+    for (const ModuleSpec& spec : specs) {
+      if (t == "all" || t == spec.name) {
+        if (std::find(chosen.begin(), chosen.end(), &spec) == chosen.end()) chosen.push_back(&spec);
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string known;
+      for (const ModuleSpec& spec : specs) absl::StrAppend(&known, known.empty() ? "" : ", ", spec.name);
+      return absl::InvalidArgumentError(
+          absl::StrCat("--target: unknown module \"", t, "\" (known: all, ", known, ")"));
+    }
+  }
+
+  ASSIGN_OR_RETURN(impl->backends, MakeBackends(options.redis_url, options.clock));
+  impl->metrics = std::make_unique<Metrics>();
+  impl->verifier = std::make_unique<auth::JwtVerifier>(options.jwt_keys, options.clock);
+  impl->executor = std::make_unique<Executor>(options.workers);
+  impl->edge = std::make_unique<Edge>(impl->verifier.get(), impl->executor.get(),
+                                      impl->metrics.get());
+
+  Env env;
+  env.clock = options.clock;
+  env.cache = impl->backends->cache();
+  env.edge = impl->edge.get();
+  env.metrics = impl->metrics.get();
+  std::string data_dir = options.data_dir;
+  env.open_database = [data_dir](absl::string_view component) {
+    return storage::OpenSqlite({.path = absl::StrCat(data_dir, "/", component, ".db")});
+  };
+  Backends* backends = impl->backends.get();
+  env.start_outbox_relay = [backends](storage::Database* db) { backends->StartOutboxRelay(db); };
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.grpc_addr, grpc::InsecureServerCredentials(), &impl->port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+
+  std::vector<std::string> service_names;
+  for (const ModuleSpec* spec : chosen) {
+    auto module = spec->make(env);
+    if (!module.ok()) {
+      return absl::Status(module.status().code(), absl::StrCat("module ", spec->name, ": ",
+                                                               module.status().message()));
+    }
+    for (grpc::Service* service : (*module)->Services()) builder.RegisterService(service);
+    for (std::string& name : (*module)->ServiceNames()) service_names.push_back(std::move(name));
+    service_names.push_back(spec->name);
+    impl->modules.push_back(*std::move(module));
+  }
+  impl->server = builder.BuildAndStart();
+  if (!impl->server || impl->port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on --grpc_addr ", options.grpc_addr,
+                     " (in use, or not an address of this machine)"));
+  }
+  if (auto* health = impl->server->GetHealthCheckService()) {
+    health->SetServingStatus(true);
+    for (const std::string& name : service_names) health->SetServingStatus(name, true);
+  }
+  if (!options.metrics_addr.empty()) {
+    try {  // prometheus-cpp reports a bind failure by throwing; keep it at this edge.
+      impl->exposer = std::make_unique<prometheus::Exposer>(options.metrics_addr);
+      impl->exposer->RegisterCollectable(impl->metrics->registry());
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve --metrics_addr ", options.metrics_addr, ": ", e.what()));
+    }
+  }
+  impl->options = std::move(options);
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  if (impl_->server) {
+    if (auto* health = impl_->server->GetHealthCheckService()) health->Shutdown();
+    impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  }
+  impl_->executor->Shutdown();
+  for (auto& m : impl_->modules) m->Stop();
+  impl_->backends->Stop();
+  if (impl_->server) impl_->server->Wait();
+}
+
+absl::StatusOr<ServerOptions> OptionsFromFlags() {
+  ServerOptions o;
+  o.targets = absl::StrSplit(absl::GetFlag(FLAGS_target), ',', absl::SkipWhitespace());
+  if (o.targets.empty()) return InvalidField("target", "name at least one module, or all");
+  o.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
+  o.data_dir = absl::GetFlag(FLAGS_data_dir);
+  o.redis_url = absl::GetFlag(FLAGS_redis);
+  if (!absl::GetFlag(FLAGS_jwt_secret).empty()) {
+    o.jwt_keys.push_back({"", absl::GetFlag(FLAGS_jwt_secret)});
+  }
+  for (absl::string_view pair :
+       absl::StrSplit(absl::GetFlag(FLAGS_jwt_keys), ',', absl::SkipWhitespace())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || kv.second.empty()) {
+      return InvalidField("jwt_keys", "expected kid=secret,kid=secret");
+    }
+    o.jwt_keys.push_back({kv.first, kv.second});
+  }
+  o.metrics_addr = absl::GetFlag(FLAGS_metrics_addr);
+  o.workers = absl::GetFlag(FLAGS_workers);
+  if (o.workers < 1 || o.workers > 1024) return InvalidField("workers", "must be 1..1024");
+  o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  if (o.max_message_bytes < 1024) return InvalidField("max_message_bytes", "must be >= 1024");
+  return o;
+}
+
+int Main(const std::vector<ModuleSpec>& modules, int argc, char** argv) {
+  ParseFlagsWithEnv(argc, argv);
+  log::Level level;
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    fprintf(stderr, "error: --log_level must be debug, info, warn or error\n");
+    return 2;
+  }
+  log::SetMinLevel(level);
+  auto options = OptionsFromFlags();
+  if (!options.ok()) {
+    log::Error("bad configuration", {{"error", std::string(options.status().message())}});
+    return 2;
+  }
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::string targets = absl::GetFlag(FLAGS_target);
+  std::string redis = options->redis_url;
+  auto server = Server::Start(modules, *std::move(options));
+  if (!server.ok()) {
+    log::Error("cannot start", {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  log::Info("opsuite ready", {{"grpc_addr", (*server)->address()},
+                              {"target", targets},
+                              {"data_dir", absl::GetFlag(FLAGS_data_dir)},
+                              {"redis", redis.empty() ? "in-process" : redis},
+                              {"metrics_addr", absl::GetFlag(FLAGS_metrics_addr)}});
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log::Info("stopping: draining in-flight calls", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*server)->Shutdown();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace opsuite::server

@@ -1,0 +1,120 @@
+#include "common/storage/database.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/status.h"
+
+namespace opsuite::storage {
+namespace {
+
+const std::string& EmptyString() {
+  static const std::string* empty = new std::string();
+  return *empty;
+}
+
+// The tables every service database has: the outbox, remembered responses and the record
+// of applied migrations itself.
+const std::vector<Migration>& CommonMigrations() {
+  static const auto* migrations = new std::vector<Migration>{
+      {1, "outbox and idempotency",
+       "CREATE TABLE IF NOT EXISTS outbox ("
+       " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+       " event_id TEXT NOT NULL,"
+       " event BLOB NOT NULL,"
+       " created_at BIGINT NOT NULL,"
+       " sent_at BIGINT);"
+       "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;"
+       "CREATE TABLE IF NOT EXISTS idempotency ("
+       " org_id TEXT NOT NULL,"
+       " scope TEXT NOT NULL,"
+       " request_id TEXT NOT NULL,"
+       " response BLOB NOT NULL,"
+       " created_at BIGINT NOT NULL,"
+       " PRIMARY KEY (org_id, scope, request_id))",
+       "CREATE TABLE IF NOT EXISTS outbox ("
+       " seq BIGSERIAL PRIMARY KEY,"
+       " event_id TEXT NOT NULL,"
+       " event BYTEA NOT NULL,"
+       " created_at BIGINT NOT NULL,"
+       " sent_at BIGINT);"
+       "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;"
+       "CREATE TABLE IF NOT EXISTS idempotency ("
+       " org_id TEXT NOT NULL,"
+       " scope TEXT NOT NULL,"
+       " request_id TEXT NOT NULL,"
+       " response BYTEA NOT NULL,"
+       " created_at BIGINT NOT NULL,"
+       " PRIMARY KEY (org_id, scope, request_id))"},
+  };
+  return *migrations;
+}
+
+absl::Status ApplyComponent(Database& db, absl::string_view component,
+                            const std::vector<Migration>& migrations) {
+  for (const Migration& m : migrations) {
+    RETURN_IF_ERROR(db.Write([&](Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(Rows rows,
+                       tx.Query("SELECT 1 FROM schema_migrations WHERE component = ? AND "
+                                "version = ?",
+                                {std::string(component), int64_t{m.version}}));
+      if (!rows.empty()) return absl::OkStatus();
+      const std::string& text =
+          (db.Dialect() == "postgres" && !m.postgres_sql.empty()) ? m.postgres_sql : m.sql;
+      for (absl::string_view stmt : absl::StrSplit(text, ';')) {
+        stmt = absl::StripAsciiWhitespace(stmt);
+        if (stmt.empty()) continue;
+        auto result = tx.Exec(absl::string_view(stmt.data(), stmt.size()), {});
+        if (!result.ok()) {
+          return absl::Status(result.status().code(),
+                              absl::StrCat("migration ", component, " v", m.version, " (",
+                                           m.description, "): ", result.status().message()));
+        }
+      }
+      return tx
+          .Exec("INSERT INTO schema_migrations (component, version, description) VALUES (?, ?, ?)",
+                {std::string(component), int64_t{m.version}, m.description})
+          .status();
+    }));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int64_t Row::Int(size_t i) const {
+  const Value& v = values_[i];
+  if (auto* p = std::get_if<int64_t>(&v)) return *p;
+  if (auto* p = std::get_if<double>(&v)) return static_cast<int64_t>(*p);
+  return 0;
+}
+
+double Row::Double(size_t i) const {
+  const Value& v = values_[i];
+  if (auto* p = std::get_if<double>(&v)) return *p;
+  if (auto* p = std::get_if<int64_t>(&v)) return static_cast<double>(*p);
+  return 0;
+}
+
+const std::string& Row::Text(size_t i) const {
+  const Value& v = values_[i];
+  if (auto* p = std::get_if<std::string>(&v)) return *p;
+  if (auto* p = std::get_if<Blob>(&v)) return p->data;
+  return EmptyString();
+}
+
+absl::Status ApplyMigrations(Database& db, absl::string_view component,
+                             const std::vector<Migration>& migrations) {
+  RETURN_IF_ERROR(db.Write([](Tx& tx) -> absl::Status {
+    return tx
+        .Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+              " component TEXT NOT NULL, version BIGINT NOT NULL, description TEXT NOT NULL,"
+              " PRIMARY KEY (component, version))",
+              {})
+        .status();
+  }));
+  RETURN_IF_ERROR(ApplyComponent(db, "common", CommonMigrations()));
+  return ApplyComponent(db, component, migrations);
+}
+
+}  // namespace opsuite::storage

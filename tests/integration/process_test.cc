@@ -1,0 +1,130 @@
+// The process contract acceptance tests rely on: `opsuite --target=all --grpc_addr=...
+// --data_dir=... --redis=... --jwt_secret=...` (each flag also from OPSUITE_<FLAG>), one ready
+// line, health overall and per service, reflection, and SIGTERM draining to exit 0.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/testing/ports.h"
+#include "common/testing/redis_server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace opsuite::testing {
+namespace {
+
+struct Process {
+  pid_t pid = -1;
+  int stderr_fd = -1;
+  std::string output;
+
+  // Reads stderr until a line containing `needle` or `timeout`; true when seen.
+  bool WaitFor(const std::string& needle, absl::Duration timeout) {
+    absl::Time end = absl::Now() + timeout;
+    char buf[4096];
+    while (absl::Now() < end) {
+      if (output.find(needle) != std::string::npos) return true;
+      ssize_t n = read(stderr_fd, buf, sizeof(buf));
+      if (n > 0) {
+        output.append(buf, n);
+      } else if (n == 0) {
+        return output.find(needle) != std::string::npos;
+      } else {
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+    }
+    return output.find(needle) != std::string::npos;
+  }
+
+  int Wait() {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+};
+
+Process Spawn(std::vector<std::string> args, std::vector<std::string> env) {
+  int pipefd[2];
+  EXPECT_EQ(pipe(pipefd), 0);
+  Process p;
+  p.pid = fork();
+  if (p.pid == 0) {
+    dup2(pipefd[1], STDERR_FILENO);
+    close(pipefd[0]);
+    std::vector<char*> argv;
+    std::string bin = OPSUITE_BINARY;
+    argv.push_back(bin.data());
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env) putenv(e.data());
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+  p.stderr_fd = pipefd[0];
+  return p;
+}
+
+TEST(ProcessTest, StartsServesHealthAndDrainsOnSigterm) {
+  auto redis = RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  auto dir = std::filesystem::temp_directory_path() / ("opsuite_proc_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  int port = FreePort();
+  // The JWT secret comes from the environment, the rest from flags.
+  Process p = Spawn({"--target=all", absl::StrCat("--grpc_addr=127.0.0.1:", port),
+                     "--data_dir=" + dir.string(), "--redis=" + (*redis)->url()},
+                    {"OPSUITE_JWT_SECRET=from-the-environment"});
+  ASSERT_TRUE(p.WaitFor("opsuite ready", absl::Seconds(20))) << p.output;
+  auto ready = nlohmann::json::parse(p.output.substr(0, p.output.find('\n')));
+  EXPECT_EQ(ready["msg"], "opsuite ready");
+  EXPECT_EQ(ready["grpc_addr"], absl::StrCat("127.0.0.1:", port));
+
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  for (std::string name : {"", "opsuite.planning.v1.TargetService", "planning"}) {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(name);
+    grpc::health::v1::HealthCheckResponse resp;
+    ASSERT_TRUE(health->Check(&ctx, req, &resp).ok()) << name;
+    EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+  {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service("no.such.Service");
+    grpc::health::v1::HealthCheckResponse resp;
+    EXPECT_EQ(health->Check(&ctx, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(p.Wait(), 0) << p.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "planning.db"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ProcessTest, BadConfigurationExitsWithAClearMessage) {
+  Process p = Spawn({"--target=nope", "--grpc_addr=127.0.0.1:0", "--jwt_secret=x",
+                     "--data_dir=/tmp/opsuite_bad_config"},
+                    {});
+  p.WaitFor("\n", absl::Seconds(10));
+  EXPECT_NE(p.Wait(), 0);
+  EXPECT_NE(p.output.find("unknown module \\\"nope\\\""), std::string::npos) << p.output;
+
+  Process q = Spawn({"--grpc_addr=127.0.0.1:0", "--data_dir=/tmp/opsuite_bad_config"}, {});
+  q.WaitFor("\n", absl::Seconds(10));
+  EXPECT_NE(q.Wait(), 0);
+  EXPECT_NE(q.output.find("jwt_secret"), std::string::npos) << q.output;
+}
+
+}  // namespace
+}  // namespace opsuite::testing

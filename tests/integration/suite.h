@@ -1,0 +1,73 @@
+// A planning server on loopback for integration tests: a real redis-server, real gRPC, a
+// fake clock, and helpers to mint tokens and read field violations.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "common/auth/jwt.h"
+#include "common/clock.h"
+#include "common/server/server.h"
+#include "common/status.h"
+#include "common/testing/redis_server.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "opsuite/planning/v1/directory.grpc.pb.h"
+#include "opsuite/planning/v1/goal_card.grpc.pb.h"
+#include "opsuite/planning/v1/report.grpc.pb.h"
+#include "opsuite/planning/v1/target.grpc.pb.h"
+
+namespace opsuite::testing {
+
+namespace pv1 = ::opsuite::planning::v1;
+
+inline constexpr char kSecret[] = "integration-secret";
+
+class PlanningSuite : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts (or restarts, keeping the data) the server.
+  void StartServer();
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& sub, const std::string& roles,
+                                          const std::string& org = "acme");
+  std::unique_ptr<grpc::ClientContext> Admin(const std::string& org = "acme") {
+    return As("admin-1", "admin", org);
+  }
+  std::string Token(const std::string& sub, const std::string& roles, const std::string& org,
+                    absl::Duration ttl = absl::Hours(1));
+
+  // The org chart every test starts from:
+  //   公司 (root, manager: boss)
+  //     销售部 sales (manager: manager)  — employee `rep` (direct manager: manager)
+  //     运营部 ops (manager: other)
+  void SeedOrg();
+
+  static absl::Time Shanghai(int y, int m, int d, int hh, int mm) {
+    absl::TimeZone tz;
+    absl::LoadTimeZone("Asia/Shanghai", &tz);
+    return absl::FromCivil(absl::CivilMinute(y, m, d, hh, mm), tz);
+  }
+
+  std::unique_ptr<RedisServer> redis_;
+  std::filesystem::path dir_;
+  FakeClock clock_{absl::FromUnixSeconds(0)};
+  std::unique_ptr<server::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<pv1::DirectoryService::Stub> directory_;
+  std::unique_ptr<pv1::TargetService::Stub> targets_;
+  std::unique_ptr<pv1::GoalCardService::Stub> cards_;
+  std::unique_ptr<pv1::ReportService::Stub> reports_;
+
+  std::string root_, sales_, ops_;          // department ids
+  std::string boss_, manager_, rep_, other_;  // employee ids
+};
+
+// The fields named by the BadRequest detail of a failed call.
+std::vector<std::string> Fields(const grpc::Status& status);
+
+}  // namespace opsuite::testing

@@ -1,0 +1,675 @@
+#include "tools/opsctl/args.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+
+namespace opsuite::opsctl {
+namespace {
+
+using ::google::protobuf::EnumDescriptor;
+using ::google::protobuf::EnumValueDescriptor;
+using ::google::protobuf::FieldDescriptor;
+using ::opsuite::common::v1::Granularity;
+using ::opsuite::common::v1::Period;
+using ::opsuite::planning::v1::GoalTask;
+using ::opsuite::planning::v1::Owner;
+using ::opsuite::planning::v1::OwnerKind;
+using ::opsuite::planning::v1::TaskKind;
+
+constexpr absl::string_view kWan = "万";
+constexpr absl::string_view kYi = "亿";
+
+absl::Status Invalid(absl::string_view message) { return absl::InvalidArgumentError(message); }
+
+bool AllDigits(absl::string_view s) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
+}
+
+// `text` split at unescaped `sep`, with "\<sep>" and "\\" unescaped.
+std::vector<std::string> SplitEscaped(absl::string_view text, char sep) {
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size() && (text[i + 1] == sep || text[i + 1] == '\\')) {
+      out.back().push_back(text[++i]);
+    } else if (c == sep) {
+      out.emplace_back();
+    } else {
+      out.back().push_back(c);
+    }
+  }
+  return out;
+}
+
+// The prefix shared by an enum's value names: "ROLE_CLASS_" from "ROLE_CLASS_UNSPECIFIED".
+std::string EnumPrefix(const EnumDescriptor* type) {
+  const EnumValueDescriptor* zero = type->FindValueByNumber(0);
+  if (zero == nullptr) return "";
+  absl::string_view name = zero->name();
+  if (!absl::ConsumeSuffix(&name, "UNSPECIFIED")) return "";
+  return std::string(name);
+}
+
+std::string WithoutUnderscores(absl::string_view s) { return absl::StrReplaceAll(s, {{"_", ""}}); }
+
+// Days since the civil date's fields were normalised differ from the input: a real date.
+std::optional<absl::CivilDay> RealDay(int64_t y, int m, int d) {
+  absl::CivilDay day(y, m, d);
+  if (day.year() != y || day.month() != m || day.day() != d) return std::nullopt;
+  return day;
+}
+
+std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+absl::StatusOr<absl::CivilDay> ParseCivilDay(absl::string_view text) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-' && AllDigits(text.substr(0, 4)) &&
+      AllDigits(text.substr(5, 2)) && AllDigits(text.substr(8, 2))) {
+    int y = 0, m = 0, d = 0;
+    (void)absl::SimpleAtoi(text.substr(0, 4), &y);
+    (void)absl::SimpleAtoi(text.substr(5, 2), &m);
+    (void)absl::SimpleAtoi(text.substr(8, 2), &d);
+    if (std::optional<absl::CivilDay> day = RealDay(y, m, d)) return *day;
+    return Invalid(absl::StrCat("\"", text, "\" is not a real calendar day"));
+  }
+  return Invalid(absl::StrCat("\"", text, "\" is not a date; write YYYY-MM-DD"));
+}
+
+// Empty when `day` is a valid start of a `granularity` period, else what a start looks like.
+std::string AlignmentProblem(Granularity granularity, absl::CivilDay day) {
+  const int m = day.month();
+  const bool first = day.day() == 1;
+  switch (granularity) {
+    case common::v1::GRANULARITY_YEAR:
+      return m == 1 && first ? "" : "a YEAR starts on January 1";
+    case common::v1::GRANULARITY_HALF:
+      return (m == 1 || m == 7) && first ? "" : "a HALF starts on January 1 or July 1";
+    case common::v1::GRANULARITY_QUARTER:
+      return (m - 1) % 3 == 0 && first ? ""
+                                       : "a QUARTER starts on January, April, July or October 1";
+    case common::v1::GRANULARITY_MONTH:
+      return first ? "" : "a MONTH starts on the 1st";
+    case common::v1::GRANULARITY_WEEK:
+      return absl::GetWeekday(day) == absl::Weekday::monday ? "" : "a WEEK starts on a Monday";
+    default:
+      return "";
+  }
+}
+
+// The start of the period of `granularity` containing `day` (for a suggestion).
+absl::CivilDay AlignDown(Granularity granularity, absl::CivilDay day) {
+  const int64_t y = day.year();
+  const int m = day.month();
+  switch (granularity) {
+    case common::v1::GRANULARITY_YEAR:
+      return absl::CivilDay(y, 1, 1);
+    case common::v1::GRANULARITY_HALF:
+      return absl::CivilDay(y, m <= 6 ? 1 : 7, 1);
+    case common::v1::GRANULARITY_QUARTER:
+      return absl::CivilDay(y, (m - 1) / 3 * 3 + 1, 1);
+    case common::v1::GRANULARITY_MONTH:
+      return absl::CivilDay(y, m, 1);
+    case common::v1::GRANULARITY_WEEK:
+      return absl::PrevWeekday(day + 1, absl::Weekday::monday);
+    default:
+      return day;
+  }
+}
+
+Period MakePeriod(Granularity granularity, absl::CivilDay start) {
+  Period period;
+  period.set_granularity(granularity);
+  period.set_start_date(FormatDay(start));
+  return period;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Args
+
+std::string CanonicalOptionName(absl::string_view name) {
+  return absl::StrReplaceAll(name, {{"-", "_"}});
+}
+
+absl::StatusOr<Args> Args::Parse(const std::vector<std::string>& argv,
+                                 const std::vector<OptionSpec>& specs, bool allow_unknown) {
+  auto find_spec = [&specs](absl::string_view name) -> const OptionSpec* {
+    for (const OptionSpec& spec : specs) {
+      if (CanonicalOptionName(spec.name) == name) return &spec;
+    }
+    return nullptr;
+  };
+  Args args;
+  bool options_ended = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    absl::string_view token = argv[i];
+    if (options_ended || !absl::StartsWith(token, "-") || token == "-" ||
+        (!absl::StartsWith(token, "--") && token != "-h")) {
+      args.positionals_.emplace_back(token);
+      continue;
+    }
+    if (token == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (token == "-h") token = "--help";
+    absl::string_view body = token.substr(2);
+    size_t eq = body.find('=');
+    std::string name = CanonicalOptionName(body.substr(0, eq));
+    std::optional<std::string> value;
+    if (eq != absl::string_view::npos) value = std::string(body.substr(eq + 1));
+    const std::string shown = absl::StrCat("--", body.substr(0, eq));
+    if (name.empty()) return Invalid(absl::StrCat("malformed option \"", token, "\""));
+
+    const OptionSpec* spec = find_spec(name);
+    if (spec == nullptr && name == "help") {  // always understood
+      static const OptionSpec* help = new OptionSpec{"help", "", "show help"};
+      spec = help;
+    }
+    if (spec == nullptr) {
+      if (!allow_unknown) return Invalid(absl::StrCat("unknown option ", shown));
+      args.options_.emplace_back(name, value.value_or("true"));
+      continue;
+    }
+    if (spec->value_name.empty()) {  // a boolean flag
+      bool on = true;
+      if (value) {
+        absl::StatusOr<bool> parsed = ParseBool(*value);
+        if (!parsed.ok()) return Invalid(absl::StrCat(shown, ": ", parsed.status().message()));
+        on = *parsed;
+      }
+      args.options_.emplace_back(name, on ? "true" : "false");
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= argv.size() || absl::StartsWith(argv[i + 1], "--")) {
+        return Invalid(absl::StrCat(shown, " needs a value: ", shown, "=", spec->value_name));
+      }
+      value = argv[++i];
+    }
+    args.options_.emplace_back(name, *value);
+  }
+  if (!args.Flag("help")) {
+    for (const OptionSpec& spec : specs) {
+      if (spec.required && !args.Has(CanonicalOptionName(spec.name))) {
+        return Invalid(absl::StrCat("--", spec.name, "=", spec.value_name, " is required"));
+      }
+    }
+  }
+  return args;
+}
+
+bool Args::Has(absl::string_view name) const {
+  const std::string canonical = CanonicalOptionName(name);
+  for (const auto& [n, v] : options_) {
+    if (n == canonical) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> Args::Get(absl::string_view name) const {
+  const std::string canonical = CanonicalOptionName(name);
+  std::optional<std::string> out;
+  for (const auto& [n, v] : options_) {
+    if (n == canonical) out = v;
+  }
+  return out;
+}
+
+std::string Args::GetOr(absl::string_view name, absl::string_view fallback) const {
+  return Get(name).value_or(std::string(fallback));
+}
+
+std::vector<std::string> Args::GetAll(absl::string_view name) const {
+  const std::string canonical = CanonicalOptionName(name);
+  std::vector<std::string> out;
+  for (const auto& [n, v] : options_) {
+    if (n == canonical) out.push_back(v);
+  }
+  return out;
+}
+
+bool Args::Flag(absl::string_view name) const { return Get(name).value_or("false") == "true"; }
+
+std::vector<std::string> Args::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [n, v] : options_) {
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  return names;
+}
+
+void Args::DropLeadingPositionals(size_t n) {
+  n = std::min(n, positionals_.size());
+  positionals_.erase(positionals_.begin(), positionals_.begin() + static_cast<ptrdiff_t>(n));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+absl::StatusOr<int64_t> ParseQuantity(absl::string_view text) {
+  const std::string original(text);
+  std::string s = absl::StrReplaceAll(absl::StripAsciiWhitespace(text), {{"_", ""}, {",", ""}});
+  absl::string_view v = s;
+  int64_t multiplier = 1;
+  int max_decimals = 0;
+  if (absl::ConsumeSuffix(&v, kYi)) {
+    multiplier = 100'000'000;
+    max_decimals = 8;
+  } else if (absl::ConsumeSuffix(&v, kWan)) {
+    multiplier = 10'000;
+    max_decimals = 4;
+  }
+  const bool negative = absl::ConsumePrefix(&v, "-");
+  if (!negative) absl::ConsumePrefix(&v, "+");
+  absl::string_view whole = v;
+  absl::string_view fraction;
+  if (size_t dot = v.find('.'); dot != absl::string_view::npos) {
+    whole = v.substr(0, dot);
+    fraction = v.substr(dot + 1);
+  }
+  while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+  const bool digits_ok = (AllDigits(whole) || (whole.empty() && !fraction.empty())) &&
+                         (fraction.empty() || AllDigits(fraction));
+  if (!digits_ok) {
+    return Invalid(absl::StrCat("\"", original,
+                                "\" is not a number; write an integer, optionally with 万 or 亿 "
+                                "(1500万, 1.5亿)"));
+  }
+  if (static_cast<int>(fraction.size()) > max_decimals) {
+    return Invalid(absl::StrCat("\"", original,
+                                "\" is not a whole number; values are integers in the target's "
+                                "unit (1.5万 = 15000 is fine)"));
+  }
+  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
+  __int128 total = 0;
+  for (char c : whole) {
+    total = total * 10 + (c - '0');
+    if (total * multiplier > kMax) break;
+  }
+  total *= multiplier;
+  __int128 scale = multiplier;
+  for (char c : fraction) {
+    scale /= 10;
+    total += (c - '0') * scale;
+  }
+  if (total > kMax) return Invalid(absl::StrCat("\"", original, "\" is too large"));
+  return static_cast<int64_t>(negative ? -total : total);
+}
+
+absl::StatusOr<Owner> ParseOwner(absl::string_view text) {
+  absl::string_view kind_text = text;
+  absl::string_view id;
+  if (size_t colon = text.find(':'); colon != absl::string_view::npos) {
+    kind_text = text.substr(0, colon);
+    id = text.substr(colon + 1);
+  }
+  const std::string kind_lower = absl::AsciiStrToLower(kind_text);
+  Owner owner;
+  if (kind_lower == "org" || kind_lower == "organization") {
+    owner.set_kind(planning::v1::OWNER_KIND_ORG);
+  } else if (kind_lower == "department" || kind_lower == "dept") {
+    owner.set_kind(planning::v1::OWNER_KIND_DEPARTMENT);
+  } else if (kind_lower == "employee" || kind_lower == "emp") {
+    owner.set_kind(planning::v1::OWNER_KIND_EMPLOYEE);
+  } else {
+    absl::StatusOr<int> kind = ParseEnumValue(planning::v1::OwnerKind_descriptor(), kind_text);
+    if (!kind.ok() || *kind == 0) {
+      return Invalid(absl::StrCat("owner \"", text,
+                                  "\" is not one of org, org:ID, department:ID, employee:ID"));
+    }
+    owner.set_kind(static_cast<OwnerKind>(*kind));
+  }
+  if (id.empty() && owner.kind() != planning::v1::OWNER_KIND_ORG) {
+    return Invalid(absl::StrCat("owner \"", text, "\" needs an id: ", kind_lower, ":ID"));
+  }
+  owner.set_id(std::string(id));
+  return owner;
+}
+
+absl::StatusOr<Granularity> ParseGranularity(absl::string_view text) {
+  absl::StatusOr<int> value = ParseEnumValue(common::v1::Granularity_descriptor(), text);
+  if (!value.ok() || *value == 0) {
+    return Invalid(absl::StrCat("granularity \"", text,
+                                "\" is not one of YEAR, HALF, QUARTER, MONTH, WEEK, DAY"));
+  }
+  return static_cast<Granularity>(*value);
+}
+
+absl::StatusOr<Period> ParsePeriod(absl::string_view text) {
+  const absl::string_view hint =
+      "write GRANULARITY:YYYY-MM-DD (MONTH:2026-03-01), or 2026, 2026-H1, 2026-Q1, 2026-03, "
+      "2026-03-02";
+  if (size_t colon = text.find(':'); colon != absl::string_view::npos) {
+    absl::StatusOr<Granularity> granularity = ParseGranularity(text.substr(0, colon));
+    if (!granularity.ok()) {
+      return Invalid(absl::StrCat("period \"", text, "\": ", granularity.status().message()));
+    }
+    absl::StatusOr<absl::CivilDay> day = ParseCivilDay(text.substr(colon + 1));
+    if (!day.ok()) return Invalid(absl::StrCat("period \"", text, "\": ", day.status().message()));
+    std::string problem = AlignmentProblem(*granularity, *day);
+    if (!problem.empty()) {
+      const Period aligned = MakePeriod(*granularity, AlignDown(*granularity, *day));
+      return Invalid(absl::StrCat("period \"", text, "\": ", problem, " (try ",
+                                  text.substr(0, colon), ":", aligned.start_date(), ")"));
+    }
+    return MakePeriod(*granularity, *day);
+  }
+  // Shorthands.
+  if (text.size() == 4 && AllDigits(text)) {
+    int y = 0;
+    (void)absl::SimpleAtoi(text, &y);
+    return MakePeriod(common::v1::GRANULARITY_YEAR, absl::CivilDay(y, 1, 1));
+  }
+  if (text.size() == 7 && AllDigits(text.substr(0, 4)) && text[4] == '-') {
+    int y = 0;
+    (void)absl::SimpleAtoi(text.substr(0, 4), &y);
+    const char kind = absl::ascii_toupper(text[5]);
+    const char n = text[6];
+    if (kind == 'H' && (n == '1' || n == '2')) {
+      return MakePeriod(common::v1::GRANULARITY_HALF, absl::CivilDay(y, n == '1' ? 1 : 7, 1));
+    }
+    if (kind == 'Q' && n >= '1' && n <= '4') {
+      return MakePeriod(common::v1::GRANULARITY_QUARTER, absl::CivilDay(y, (n - '1') * 3 + 1, 1));
+    }
+    int m = 0;
+    if (AllDigits(text.substr(5, 2)) && absl::SimpleAtoi(text.substr(5, 2), &m) && m >= 1 &&
+        m <= 12) {
+      return MakePeriod(common::v1::GRANULARITY_MONTH, absl::CivilDay(y, m, 1));
+    }
+  }
+  if (text.size() == 10) {
+    absl::StatusOr<absl::CivilDay> day = ParseCivilDay(text);
+    if (!day.ok()) return Invalid(absl::StrCat("period \"", text, "\": ", day.status().message()));
+    return MakePeriod(common::v1::GRANULARITY_DAY, *day);
+  }
+  return Invalid(absl::StrCat("period \"", text, "\" is not understood; ", hint));
+}
+
+absl::StatusOr<std::string> ParseDate(absl::string_view text) {
+  absl::StatusOr<absl::CivilDay> day = ParseCivilDay(text);
+  if (!day.ok()) return day.status();
+  return FormatDay(*day);
+}
+
+absl::StatusOr<absl::Time> ParseInstant(absl::string_view text) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
+    return Invalid(
+        absl::StrCat("\"", text, "\" is not an RFC 3339 time (2026-03-02T21:00:00+08:00): ", err));
+  }
+  return t;
+}
+
+absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text) {
+  absl::string_view days = text;
+  if (absl::ConsumeSuffix(&days, "d")) {
+    double n = 0;
+    if (absl::SimpleAtod(days, &n) && std::isfinite(n)) return absl::Hours(24) * n;
+  }
+  absl::Duration d;
+  if (!absl::ParseDuration(text, &d)) {
+    return Invalid(absl::StrCat("\"", text, "\" is not a duration (90s, 12h, 1h30m, 7d)"));
+  }
+  return d;
+}
+
+absl::StatusOr<GoalTask> ParseTask(absl::string_view text) {
+  const absl::string_view form = "title|ROUTINE|weight|key_result|due_date|quality";
+  std::vector<std::string> fields = SplitEscaped(text, '|');
+  for (std::string& f : fields) f = std::string(absl::StripAsciiWhitespace(f));
+  auto fail = [&](absl::string_view why) {
+    return Invalid(absl::StrCat("task \"", text, "\": ", why, "; write '", form, "'"));
+  };
+  if (fields.size() > 7) return fail("too many fields");
+  fields.resize(7);
+  GoalTask task;
+  if (fields[0].empty()) return fail("the title is empty");
+  task.set_title(fields[0]);
+  if (fields[1].empty()) {
+    task.set_kind(planning::v1::TASK_KIND_ROUTINE);
+  } else {
+    absl::StatusOr<int> kind = ParseEnumValue(planning::v1::TaskKind_descriptor(), fields[1]);
+    if (!kind.ok() || *kind == 0) return fail("the kind must be ROUTINE or AD_HOC");
+    task.set_kind(static_cast<TaskKind>(*kind));
+  }
+  int weight = 0;
+  if (fields[2].empty()) return fail("the weight is missing");
+  if (!absl::SimpleAtoi(fields[2], &weight) || weight < 0 || weight > 100) {
+    return fail("the weight must be an integer percent 0-100");
+  }
+  task.set_weight(weight);
+  task.set_key_result(fields[3]);
+  if (!fields[4].empty()) {
+    absl::StatusOr<std::string> due = ParseDate(fields[4]);
+    if (!due.ok()) return fail(absl::StrCat("due date ", due.status().message()));
+    task.set_due_date(*due);
+  }
+  task.set_quality(fields[5]);
+  task.set_id(fields[6]);
+  return task;
+}
+
+absl::StatusOr<std::vector<int64_t>> ParseIntList(absl::string_view text) {
+  std::vector<int64_t> out;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    absl::StatusOr<int64_t> v = ParseQuantity(part);
+    if (!v.ok()) return Invalid(absl::StrCat("list \"", text, "\": ", v.status().message()));
+    out.push_back(*v);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<planning::v1::DecomposeTargetRequest::Share>> ParseShares(
+    absl::string_view text) {
+  std::vector<planning::v1::DecomposeTargetRequest::Share> shares;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    size_t eq = part.rfind('=');
+    if (eq == absl::string_view::npos) {
+      return Invalid(absl::StrCat("share \"", part,
+                                  "\" needs a weight: OWNER=WEIGHT "
+                                  "(employee:A=60,employee:B=40)"));
+    }
+    absl::StatusOr<Owner> owner = ParseOwner(part.substr(0, eq));
+    if (!owner.ok()) return owner.status();
+    absl::StatusOr<int64_t> weight = ParseQuantity(part.substr(eq + 1));
+    if (!weight.ok()) {
+      return Invalid(absl::StrCat("share \"", part, "\": ", weight.status().message()));
+    }
+    if (*weight <= 0) return Invalid(absl::StrCat("share \"", part, "\": weight must be > 0"));
+    auto& share = shares.emplace_back();
+    *share.mutable_owner() = *owner;
+    share.set_weight(*weight);
+  }
+  return shares;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, double>>> ParseScores(absl::string_view text) {
+  std::vector<std::pair<std::string, double>> out;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(part, absl::MaxSplits('=', 1));
+    double score = 0;
+    if (kv.first.empty() || !absl::SimpleAtod(kv.second, &score) || !std::isfinite(score)) {
+      return Invalid(absl::StrCat("score \"", part, "\": write TASK_ID=SCORE (t1=90,t2=85)"));
+    }
+    out.emplace_back(std::string(kv.first), score);
+  }
+  return out;
+}
+
+absl::StatusOr<Identity> ParseIdentity(absl::string_view text) {
+  std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
+    return Invalid(absl::StrCat("identity \"", text, "\": write SUB:ORG:ROLE1,ROLE2"));
+  }
+  Identity identity{std::string(parts[0]), std::string(parts[1]), {}};
+  if (parts.size() == 3) {
+    absl::StatusOr<std::vector<std::string>> roles = ParseRoles(parts[2]);
+    if (!roles.ok()) return roles.status();
+    identity.roles = *std::move(roles);
+  }
+  return identity;
+}
+
+absl::StatusOr<std::vector<std::string>> ParseRoles(absl::string_view text) {
+  std::vector<std::string> roles;
+  for (absl::string_view role : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    role = absl::StripAsciiWhitespace(role);
+    if (role != "employee" && role != "manager" && role != "admin" && role != "service") {
+      return Invalid(
+          absl::StrCat("unknown role \"", role, "\"; roles are employee, manager, admin, service"));
+    }
+    roles.emplace_back(role);
+  }
+  return roles;
+}
+
+absl::StatusOr<bool> ParseBool(absl::string_view text) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  if (lower == "true" || lower == "yes" || lower == "1" || lower == "on") return true;
+  if (lower == "false" || lower == "no" || lower == "0" || lower == "off") return false;
+  return Invalid(absl::StrCat("\"", text, "\" is not a boolean (true or false)"));
+}
+
+absl::StatusOr<int> ParseEnumValue(const EnumDescriptor* type, absl::string_view text) {
+  const std::string want =
+      absl::AsciiStrToUpper(absl::StrReplaceAll(absl::StripAsciiWhitespace(text), {{"-", "_"}}));
+  const std::string prefix = EnumPrefix(type);
+  for (const std::string& name : {want, prefix + want}) {
+    if (const EnumValueDescriptor* v = type->FindValueByName(name)) return v->number();
+  }
+  std::vector<std::string> names;
+  for (int i = 0; i < type->value_count(); ++i) {
+    const EnumValueDescriptor* v = type->value(i);
+    if (v->number() == 0) continue;
+    std::string short_name = ShortEnumName(type, v->number());
+    if (!want.empty() && WithoutUnderscores(short_name) == WithoutUnderscores(want)) {
+      return v->number();
+    }
+    names.push_back(std::move(short_name));
+  }
+  return Invalid(absl::StrCat("\"", text, "\" is not one of ", absl::StrJoin(names, ", ")));
+}
+
+std::string ShortEnumName(const EnumDescriptor* type, int number) {
+  const EnumValueDescriptor* v = type->FindValueByNumber(number);
+  if (v == nullptr) return absl::StrCat(number);
+  absl::string_view name = v->name();
+  absl::ConsumePrefix(&name, EnumPrefix(type));
+  return std::string(name);
+}
+
+absl::Status SetFieldFromText(google::protobuf::Message* message, absl::string_view field_name,
+                              absl::string_view text, google::protobuf::FieldMask* mask) {
+  const FieldDescriptor* field = message->GetDescriptor()->FindFieldByName(std::string(field_name));
+  if (field == nullptr) {
+    return Invalid(absl::StrCat(message->GetDescriptor()->name(), " has no field ", field_name));
+  }
+  const google::protobuf::Reflection* r = message->GetReflection();
+  std::vector<std::string> items;
+  if (field->is_repeated()) {
+    r->ClearField(message, field);
+    if (!text.empty()) items = absl::StrSplit(text, ',');
+  } else {
+    items.emplace_back(text);
+  }
+  for (const std::string& item : items) {
+    auto fail = [&](absl::string_view why) { return Invalid(absl::StrCat(field_name, ": ", why)); };
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        field->is_repeated() ? r->AddString(message, field, item)
+                             : r->SetString(message, field, item);
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+      case FieldDescriptor::CPPTYPE_INT64:
+      case FieldDescriptor::CPPTYPE_UINT32:
+      case FieldDescriptor::CPPTYPE_UINT64: {
+        absl::StatusOr<int64_t> v = ParseQuantity(item);
+        if (!v.ok()) return fail(v.status().message());
+        const bool is32 = field->cpp_type() == FieldDescriptor::CPPTYPE_INT32 ||
+                          field->cpp_type() == FieldDescriptor::CPPTYPE_UINT32;
+        const bool is_unsigned = field->cpp_type() == FieldDescriptor::CPPTYPE_UINT32 ||
+                                 field->cpp_type() == FieldDescriptor::CPPTYPE_UINT64;
+        if (is_unsigned && *v < 0) return fail("must not be negative");
+        if (is32 && (*v > std::numeric_limits<int32_t>::max() ||
+                     *v < std::numeric_limits<int32_t>::min())) {
+          return fail("out of range");
+        }
+        switch (field->cpp_type()) {
+          case FieldDescriptor::CPPTYPE_INT32:
+            field->is_repeated() ? r->AddInt32(message, field, static_cast<int32_t>(*v))
+                                 : r->SetInt32(message, field, static_cast<int32_t>(*v));
+            break;
+          case FieldDescriptor::CPPTYPE_UINT32:
+            field->is_repeated() ? r->AddUInt32(message, field, static_cast<uint32_t>(*v))
+                                 : r->SetUInt32(message, field, static_cast<uint32_t>(*v));
+            break;
+          case FieldDescriptor::CPPTYPE_UINT64:
+            field->is_repeated() ? r->AddUInt64(message, field, static_cast<uint64_t>(*v))
+                                 : r->SetUInt64(message, field, static_cast<uint64_t>(*v));
+            break;
+          default:
+            field->is_repeated() ? r->AddInt64(message, field, *v)
+                                 : r->SetInt64(message, field, *v);
+        }
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+      case FieldDescriptor::CPPTYPE_FLOAT: {
+        double d = 0;
+        if (!absl::SimpleAtod(item, &d))
+          return fail(absl::StrCat("\"", item, "\" is not a number"));
+        if (field->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+          field->is_repeated() ? r->AddFloat(message, field, static_cast<float>(d))
+                               : r->SetFloat(message, field, static_cast<float>(d));
+        } else {
+          field->is_repeated() ? r->AddDouble(message, field, d) : r->SetDouble(message, field, d);
+        }
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_BOOL: {
+        absl::StatusOr<bool> b = ParseBool(item);
+        if (!b.ok()) return fail(b.status().message());
+        field->is_repeated() ? r->AddBool(message, field, *b) : r->SetBool(message, field, *b);
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        absl::StatusOr<int> e = ParseEnumValue(field->enum_type(), item);
+        if (!e.ok()) return fail(e.status().message());
+        field->is_repeated() ? r->AddEnumValue(message, field, *e)
+                             : r->SetEnumValue(message, field, *e);
+        break;
+      }
+      default:
+        return fail("cannot be set from the command line");
+    }
+  }
+  if (mask != nullptr &&
+      std::find(mask->paths().begin(), mask->paths().end(), field->name()) == mask->paths().end()) {
+    mask->add_paths(field->name());
+  }
+  return absl::OkStatus();
+}
+
+std::string RandomRequestId() {
+  absl::BitGen gen;
+  return absl::StrFormat("opsctl-%016x", absl::Uniform<uint64_t>(gen));
+}
+
+}  // namespace opsuite::opsctl
