@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace opsuite::storage {
@@ -15,6 +16,7 @@ absl::Status AppendOutbox(Tx& tx, const ::opsuite::common::v1::Event& event) {
 
 absl::StatusOr<std::vector<OutboxRow>> FetchUnsentOutbox(Database& db, int limit) {
   std::vector<OutboxRow> out;
+  std::vector<int64_t> corrupt;
   RETURN_IF_ERROR(db.Read([&](Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT seq, event FROM outbox WHERE sent_at IS NULL "
                                          "ORDER BY seq LIMIT ?",
@@ -23,12 +25,26 @@ absl::StatusOr<std::vector<OutboxRow>> FetchUnsentOutbox(Database& db, int limit
       OutboxRow r;
       r.seq = row.Int(0);
       if (!r.event.ParseFromString(row.Text(1))) {
-        return absl::DataLossError(absl::StrCat("outbox row ", r.seq, " does not parse"));
+        corrupt.push_back(r.seq);
+        continue;
       }
       out.push_back(std::move(r));
     }
     return absl::OkStatus();
   }));
+  if (!corrupt.empty()) {
+    // A row that does not parse would block every row behind it forever: park it (sent_at
+    // -1 keeps it for inspection) and say so.
+    for (int64_t seq : corrupt) {
+      log::Error("outbox row does not parse; parked", {{"seq", seq}});
+    }
+    RETURN_IF_ERROR(db.Write([&](Tx& tx) -> absl::Status {
+      for (int64_t seq : corrupt) {
+        RETURN_IF_ERROR(tx.Exec("UPDATE outbox SET sent_at = -1 WHERE seq = ?", {seq}).status());
+      }
+      return absl::OkStatus();
+    }));
+  }
   return out;
 }
 
@@ -41,7 +57,7 @@ absl::Status MarkOutboxSent(Database& db, const std::vector<int64_t>& seqs) {
     }
     // Sent rows are kept for a day for inspection, then dropped.
     return tx
-        .Exec("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?",
+        .Exec("DELETE FROM outbox WHERE sent_at > 0 AND sent_at < ?",
               {now - int64_t{24} * 3600 * 1000})
         .status();
   });

@@ -136,6 +136,23 @@ TEST_F(SqliteTest, OutboxKeepsOrderAndMarksSent) {
   EXPECT_EQ((*FetchUnsentOutbox(*db_, 10))[0].event.id(), "e2");
 }
 
+TEST_F(SqliteTest, ACorruptOutboxRowIsParkedNotBlocking) {
+  common::v1::Event good;
+  good.set_id("good");
+  ASSERT_TRUE(db_->Write([&](Tx& tx) -> absl::Status {
+                   RETURN_IF_ERROR(tx.Exec("INSERT INTO outbox (event_id, event, created_at) "
+                                           "VALUES ('bad', X'FFFFFFFF', 0)",
+                                           {})
+                                       .status());
+                   return AppendOutbox(tx, good);
+                 }).ok());
+  auto rows = FetchUnsentOutbox(*db_, 10);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].event.id(), "good");
+  EXPECT_EQ(*CountUnsentOutbox(*db_), 1);  // the corrupt row is parked, not pending
+}
+
 TEST_F(SqliteTest, IdempotencyReturnsTheFirstResponse) {
   common::v1::Period first;
   first.set_start_date("2026-01-01");

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds opsuite and runs every test: unit and integration tests (each starts its own
+# redis-server on a free loopback port), an end-to-end walk through opsctl against the real
+# `opsuite` process on a Redis this script starts, and the same tests again under
+# AddressSanitizer + UndefinedBehaviorSanitizer (skip with OPSUITE_SKIP_SANITIZERS=1).
+# Exits non-zero on any failure.
+#
+#   scripts/test.sh                     everything
+#   OPSUITE_SKIP_SANITIZERS=1 scripts/test.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+
+start=$(date +%s)
+ensure_packages
+setup_ccache
+jobs="${OPSUITE_JOBS:-$(nproc)}"
+
+say "build (RelWithDebInfo) in build/"
+configure_and_build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPSUITE_BUILD_BENCH=ON
+
+say "unit and integration tests"
+(cd "$ROOT/build" && ctest --output-on-failure -j "$jobs" --timeout 900)
+
+say "end-to-end: opsctl against the opsuite process"
+OPSUITE_BIN_DIR="$ROOT/build" bash "$ROOT/tests/e2e/walkthrough.sh"
+
+if [ "${OPSUITE_SKIP_SANITIZERS:-0}" != "1" ]; then
+  say "build with ASan+UBSan in build-asan/"
+  configure_and_build "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DOPSUITE_SANITIZE=ON \
+    -DOPSUITE_BUILD_BENCH=OFF
+  say "unit and integration tests under ASan+UBSan"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1"
+  export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  (cd "$ROOT/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 900)
+fi
+
+say "all tests passed in $(( $(date +%s) - start )) s"
