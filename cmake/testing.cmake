@@ -7,7 +7,7 @@ function(opsuite_test name)
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} opsuite_testing GTest::gtest GTest::gmock
                         GTest::gtest_main)
-  target_compile_options(${name} PRIVATE -Wall -Wno-unused-parameter)
+  target_compile_options(${name} PRIVATE ${OPSUITE_WARNINGS})
   add_test(NAME ${name} COMMAND ${name} --gtest_color=no)
   set_tests_properties(${name} PROPERTIES TIMEOUT 900)
 endfunction()

@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "common/clock.h"
-#include "common/testing/ports.h"
+#include "common/ports.h"
 #include "common/testing/redis_server.h"
 #include "gtest/gtest.h"
 
@@ -164,7 +164,7 @@ TEST_F(RedisClientTest, ConcurrentCallersShareTheSmallPool) {
 }
 
 TEST_F(RedisClientTest, UnreachableIsUnavailableWithAnActionableMessage) {
-  const int port = opsuite::testing::FreePort();  // nothing listens there
+  const int port = opsuite::FreePort();  // nothing listens there
   auto c = RedisClient::Create("redis://127.0.0.1:" + std::to_string(port), Patient());
   ASSERT_TRUE(c.ok());
   auto r = (*c)->Command({"PING"});

@@ -13,39 +13,22 @@ const std::string& EmptyString() {
   return *empty;
 }
 
-// The tables every service database has: the outbox, remembered responses and the record
-// of applied migrations itself.
+// The tables every service database has: the outbox and remembered responses. The two
+// dialects differ only in the blob type and the auto-increment key.
+std::string CommonTables(absl::string_view blob, absl::string_view serial_key) {
+  return absl::StrCat(
+      "CREATE TABLE IF NOT EXISTS outbox (seq ", serial_key, ", event_id TEXT NOT NULL, event ",
+      blob, " NOT NULL, created_at BIGINT NOT NULL, sent_at BIGINT);"
+      "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;"
+      "CREATE TABLE IF NOT EXISTS idempotency (org_id TEXT NOT NULL, scope TEXT NOT NULL,"
+      " request_id TEXT NOT NULL, response ",
+      blob, " NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (org_id, scope, request_id))");
+}
+
 const std::vector<Migration>& CommonMigrations() {
   static const auto* migrations = new std::vector<Migration>{
-      {1, "outbox and idempotency",
-       "CREATE TABLE IF NOT EXISTS outbox ("
-       " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-       " event_id TEXT NOT NULL,"
-       " event BLOB NOT NULL,"
-       " created_at BIGINT NOT NULL,"
-       " sent_at BIGINT);"
-       "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;"
-       "CREATE TABLE IF NOT EXISTS idempotency ("
-       " org_id TEXT NOT NULL,"
-       " scope TEXT NOT NULL,"
-       " request_id TEXT NOT NULL,"
-       " response BLOB NOT NULL,"
-       " created_at BIGINT NOT NULL,"
-       " PRIMARY KEY (org_id, scope, request_id))",
-       "CREATE TABLE IF NOT EXISTS outbox ("
-       " seq BIGSERIAL PRIMARY KEY,"
-       " event_id TEXT NOT NULL,"
-       " event BYTEA NOT NULL,"
-       " created_at BIGINT NOT NULL,"
-       " sent_at BIGINT);"
-       "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;"
-       "CREATE TABLE IF NOT EXISTS idempotency ("
-       " org_id TEXT NOT NULL,"
-       " scope TEXT NOT NULL,"
-       " request_id TEXT NOT NULL,"
-       " response BYTEA NOT NULL,"
-       " created_at BIGINT NOT NULL,"
-       " PRIMARY KEY (org_id, scope, request_id))"},
+      {1, "outbox and idempotency", CommonTables("BLOB", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+       CommonTables("BYTEA", "BIGSERIAL PRIMARY KEY")},
   };
   return *migrations;
 }

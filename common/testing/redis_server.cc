@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/testing/ports.h"
+#include "common/ports.h"
 
 namespace opsuite::testing {
 

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/log.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/timestamps.h"
 
 namespace opsuite::planning {
 
@@ -34,8 +34,7 @@ common::v1::Event NewEvent(const Clock& clock, std::string type, const std::stri
   e.set_id(NewId("evt", now));
   e.set_type(std::move(type));
   e.set_org_id(org);
-  *e.mutable_occurred_at() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));
+  *e.mutable_occurred_at() = ToProto(now);
   e.set_subject_id(subject);
   e.set_actor_id(actor);
   *e.mutable_payload() = std::move(payload);

@@ -4,18 +4,13 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/storage/idempotency.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/timestamps.h"
 
 namespace opsuite::planning {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using storage::Blob;
 using storage::Rows;
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
 
 void CheckName(FieldViolations& v, const std::string& field, const std::string& name) {
   if (name.empty()) v.Add(field, "must not be empty");
@@ -103,12 +98,7 @@ absl::Status DirectoryServiceImpl::DoCreateDepartment(const Call& call,
     }
     absl::StrAppend(&path, d.id(), "/");
     if (!d.manager_id().empty()) {
-      auto manager = LoadEmployee(tx, org, d.manager_id());
-      if (absl::IsNotFound(manager.status())) {
-        return InvalidField("department.manager_id",
-                            absl::StrCat("no employee ", d.manager_id(), " in this org"));
-      }
-      RETURN_IF_ERROR(manager.status());
+      RETURN_IF_ERROR(RequireEmployee(tx, org, d.manager_id(), "department.manager_id"));
     }
     d.set_etag(EtagOf(1));
     *d.mutable_create_time() = ToProto(ctx_->clock->Now());
@@ -147,15 +137,8 @@ absl::Status DirectoryServiceImpl::DoListDepartments(const Call& call,
             : tx.Query("SELECT id, body FROM departments WHERE org_id = ? AND parent_id = ? AND "
                        "id > ? ORDER BY id LIMIT ?",
                        {call.principal.org, req.parent_id(), after, int64_t{size + 1}}));
-    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(size); ++i) {
-      if (!resp->add_departments()->ParseFromString(rows[i].Text(1))) {
-        return absl::DataLossError("a department is stored corrupt");
-      }
-    }
-    if (rows.size() > static_cast<size_t>(size)) {
-      resp->set_next_page_token(EncodePageToken(rows[size - 1].Text(0)));
-    }
-    return absl::OkStatus();
+    return FillPage(rows, size, "department", [&] { return resp->add_departments(); },
+                    resp->mutable_next_page_token());
   });
 }
 
@@ -179,12 +162,7 @@ absl::Status DirectoryServiceImpl::DoCreateEmployee(const Call& call,
                           absl::StrCat("no department ", e.department_id(), " in this org"));
     }
     if (!e.manager_id().empty()) {
-      auto manager = LoadEmployee(tx, org, e.manager_id());
-      if (absl::IsNotFound(manager.status())) {
-        return InvalidField("employee.manager_id",
-                            absl::StrCat("no employee ", e.manager_id(), " in this org"));
-      }
-      RETURN_IF_ERROR(manager.status());
+      RETURN_IF_ERROR(RequireEmployee(tx, org, e.manager_id(), "employee.manager_id"));
     }
     absl::Time now = ctx_->clock->Now();
     e.set_id(NewId("emp", now));
@@ -254,15 +232,8 @@ absl::Status DirectoryServiceImpl::DoListEmployees(const Call& call,
                      tx.Query("SELECT id, body FROM employees WHERE org_id = ? AND "
                               "substr(dept_path, 1, length(?)) = ? AND id > ? ORDER BY id LIMIT ?",
                               {org, path, path, after, int64_t{size + 1}}));
-    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(size); ++i) {
-      if (!resp->add_employees()->ParseFromString(rows[i].Text(1))) {
-        return absl::DataLossError("an employee is stored corrupt");
-      }
-    }
-    if (rows.size() > static_cast<size_t>(size)) {
-      resp->set_next_page_token(EncodePageToken(rows[size - 1].Text(0)));
-    }
-    return absl::OkStatus();
+    return FillPage(rows, size, "employee", [&] { return resp->add_employees(); },
+                    resp->mutable_next_page_token());
   });
 }
 
@@ -321,12 +292,7 @@ absl::Status DirectoryServiceImpl::DoUpdateEmployee(const Call& call,
     }
     if (!e.manager_id().empty()) {
       if (e.manager_id() == e.id()) return InvalidField("employee.manager_id", "cannot be themselves");
-      auto manager = LoadEmployee(tx, org, e.manager_id());
-      if (absl::IsNotFound(manager.status())) {
-        return InvalidField("employee.manager_id",
-                            absl::StrCat("no employee ", e.manager_id(), " in this org"));
-      }
-      RETURN_IF_ERROR(manager.status());
+      RETURN_IF_ERROR(RequireEmployee(tx, org, e.manager_id(), "employee.manager_id"));
     }
     e.set_etag(EtagOf(version + 1));
     *e.mutable_update_time() = ToProto(ctx_->clock->Now());

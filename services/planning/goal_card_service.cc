@@ -5,18 +5,13 @@
 #include "common/period.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/outbox.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/timestamps.h"
 
 namespace opsuite::planning {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using storage::Blob;
 using storage::Rows;
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
 
 // The event verb of each step (planning.goal_card.<verb>); empty: no event.
 std::string EventVerb(Action action) {
@@ -239,15 +234,8 @@ absl::Status GoalCardServiceImpl::DoListGoalCards(const Call& call,
     sql += " ORDER BY id LIMIT ?";
     params.push_back(int64_t{size + 1});
     ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(size); ++i) {
-      if (!resp->add_goal_cards()->ParseFromString(rows[i].Text(1))) {
-        return absl::DataLossError("corrupt goal card");
-      }
-    }
-    if (rows.size() > static_cast<size_t>(size)) {
-      resp->set_next_page_token(EncodePageToken(rows[size - 1].Text(0)));
-    }
-    return absl::OkStatus();
+    return FillPage(rows, size, "goal card", [&] { return resp->add_goal_cards(); },
+                    resp->mutable_next_page_token());
   });
 }
 

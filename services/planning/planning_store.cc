@@ -123,6 +123,15 @@ absl::Status BumpDirectoryVersion(Tx& tx, const std::string& org) {
       .status();
 }
 
+absl::Status RequireEmployee(Tx& tx, const std::string& org, const std::string& id,
+                             const std::string& field) {
+  auto e = LoadEmployee(tx, org, id);
+  if (absl::IsNotFound(e.status())) {
+    return InvalidField(field, absl::StrCat("no employee ", id, " in this org"));
+  }
+  return e.status();
+}
+
 absl::StatusOr<v1::Employee> LoadEmployee(Tx& tx, const std::string& org, const std::string& id) {
   v1::Employee e;
   RETURN_IF_ERROR(LoadBody(tx, "employees", "employee", org, id, &e));

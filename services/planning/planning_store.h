@@ -14,7 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/ids.h"
 #include "common/storage/database.h"
 #include "google/protobuf/message.h"
 #include "opsuite/planning/v1/directory.pb.h"
@@ -72,6 +74,26 @@ class OrgTreeCache {
 // Marks the org's directory as changed (call in the transaction that changes departments
 // or employees' department/manager).
 absl::Status BumpDirectoryVersion(Tx& tx, const std::string& org);
+
+// Fills a List response from rows of (id, body): at most `size` messages, each parsed into
+// `add()`, and `*next_page_token` when more rows follow (queries fetch size + 1).
+template <class AddFn>
+absl::Status FillPage(const storage::Rows& rows, int size, absl::string_view what, AddFn add,
+                      std::string* next_page_token) {
+  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(size); ++i) {
+    if (!add()->ParseFromString(rows[i].Text(1))) {
+      return absl::DataLossError(absl::StrCat("a ", what, " is stored corrupt"));
+    }
+  }
+  if (rows.size() > static_cast<size_t>(size)) {
+    *next_page_token = EncodePageToken(rows[size - 1].Text(0));
+  }
+  return absl::OkStatus();
+}
+
+// NOT_FOUND unless employee `id` exists; INVALID_ARGUMENT naming `field` when it does not.
+absl::Status RequireEmployee(Tx& tx, const std::string& org, const std::string& id,
+                             const std::string& field);
 
 absl::StatusOr<v1::Employee> LoadEmployee(Tx& tx, const std::string& org, const std::string& id);
 

@@ -7,22 +7,14 @@
 #include "common/period.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/outbox.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/timestamps.h"
 #include "services/planning/domain/report_rules.h"
 
 namespace opsuite::planning {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using storage::Blob;
 using storage::Rows;
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
-}
 
 constexpr v1::ReportKind kKinds[] = {v1::REPORT_KIND_DAILY, v1::REPORT_KIND_WEEKLY,
                                      v1::REPORT_KIND_MONTHLY};
@@ -175,15 +167,8 @@ absl::Status ReportServiceImpl::DoListReports(const Call& call, const v1::ListRe
     sql += " ORDER BY id LIMIT ?";
     params.push_back(int64_t{size + 1});
     ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
-    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(size); ++i) {
-      if (!resp->add_reports()->ParseFromString(rows[i].Text(1))) {
-        return absl::DataLossError("corrupt report");
-      }
-    }
-    if (rows.size() > static_cast<size_t>(size)) {
-      resp->set_next_page_token(EncodePageToken(rows[size - 1].Text(0)));
-    }
-    return absl::OkStatus();
+    return FillPage(rows, size, "report", [&] { return resp->add_reports(); },
+                    resp->mutable_next_page_token());
   });
 }
 

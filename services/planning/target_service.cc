@@ -6,23 +6,18 @@
 #include "common/ids.h"
 #include "common/period.h"
 #include "common/storage/idempotency.h"
-#include "google/protobuf/util/time_util.h"
+#include "common/timestamps.h"
 #include "services/planning/domain/decompose.h"
 #include "services/planning/domain/progress.h"
 
 namespace opsuite::planning {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using storage::Blob;
 using storage::Rows;
 using OwnerInfo = TargetServiceImpl::OwnerInfo;
 
 constexpr int kMaxChildren = 400;  // a year of days at most (366), with room
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
 
 // What is wrong with a metric name ("" when nothing).
 std::string MetricProblem(const std::string& metric) {

@@ -1,9 +1,9 @@
-// Test helpers: free loopback ports.
+// Free loopback ports, for tests and benchmarks that start servers.
 #pragma once
 
-namespace opsuite::testing {
+namespace opsuite {
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound, read back, closed).
 int FreePort();
 
-}  // namespace opsuite::testing
+}  // namespace opsuite

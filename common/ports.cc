@@ -1,4 +1,4 @@
-#include "common/testing/ports.h"
+#include "common/ports.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 
 #include <cstdlib>
 
-namespace opsuite::testing {
+namespace opsuite {
 
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -23,4 +23,4 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-}  // namespace opsuite::testing
+}  // namespace opsuite

@@ -1,0 +1,300 @@
+// GetEmployee over gRPC against the bare echo server, in one run, on this machine.
+//
+// Starts redis-server, `opsuite` and `opsuite-echo` as separate processes on free loopback
+// ports, then drives each with the same asynchronous client (callback API, N calls in flight
+// over C channels) and prints QPS, p50/p90/p99 latency and the ratio to echo:
+//   echo          100-byte Echo calls (the machine's ceiling for this client)
+//   hit           GetEmployee over ids already in Redis
+//   miss          GetEmployee of ids never read since FLUSHALL (each call reads SQLite and
+//                 fills Redis); counted by calls, not time, so every call is a miss
+//
+//   grpc_bench [--in_flight=64] [--channels=4] [--seconds=5] [--employees=20000] [--json=FILE]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/auth/jwt.h"
+#include "common/ports.h"
+#include "common/redis/redis_client.h"
+#include "grpcpp/grpcpp.h"
+#include "nlohmann/json.hpp"
+#include "opsuite/echo/v1/echo.grpc.pb.h"
+#include "opsuite/planning/v1/directory.grpc.pb.h"
+
+ABSL_FLAG(int, in_flight, 64, "calls in flight");
+ABSL_FLAG(int, channels, 4, "client channels");
+ABSL_FLAG(int, seconds, 5, "measured seconds per time-based scenario");
+ABSL_FLAG(int, employees, 20000, "employees created (and read once each in the miss scenario)");
+ABSL_FLAG(std::string, json, "", "also write the results here");
+
+namespace {
+
+namespace pv1 = opsuite::planning::v1;
+using Clock = std::chrono::steady_clock;
+
+pid_t Spawn(std::vector<std::string> args, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = fopen(log.c_str(), "w");
+    dup2(fileno(f), STDERR_FILENO);
+    dup2(fileno(f), STDOUT_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+bool WaitReady(const std::shared_ptr<grpc::Channel>& ch) {
+  return ch->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30));
+}
+
+struct Result {
+  std::string name;
+  uint64_t calls = 0, errors = 0;
+  double seconds = 0, qps = 0, p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0;
+};
+
+// Keeps `in_flight` calls going until `stop()` says so; `start(slot, done)` issues one call.
+Result RunLoad(const std::string& name, int in_flight,
+               const std::function<void(int slot, std::function<void(bool ok)>)>& start,
+               const std::function<bool(uint64_t issued, Clock::time_point)>& more) {
+  std::mutex mu;
+  std::vector<double> latencies;
+  std::atomic<uint64_t> issued{0}, errors{0};
+  std::atomic<int> active{in_flight};
+  absl::Notification all_done;
+  Clock::time_point t0 = Clock::now();
+  std::function<void(int)> issue;
+  issue = [&](int slot) {
+    if (!more(issued.fetch_add(1), Clock::now())) {
+      if (active.fetch_sub(1) == 1) all_done.Notify();
+      return;
+    }
+    auto begin = Clock::now();
+    start(slot, [&, slot, begin](bool ok) {
+      double ms = std::chrono::duration<double, std::milli>(Clock::now() - begin).count();
+      if (!ok) errors.fetch_add(1);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        latencies.push_back(ms);
+      }
+      issue(slot);
+    });
+  };
+  for (int i = 0; i < in_flight; ++i) issue(i);
+  all_done.WaitForNotification();
+  Result r;
+  r.name = name;
+  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::sort(latencies.begin(), latencies.end());
+  r.calls = latencies.size();
+  r.errors = errors.load();
+  r.qps = r.calls / r.seconds;
+  auto pct = [&](double p) {
+    return latencies.empty() ? 0 : latencies[std::min(latencies.size() - 1,
+                                                      static_cast<size_t>(p * latencies.size()))];
+  };
+  r.p50_ms = pct(0.50);
+  r.p90_ms = pct(0.90);
+  r.p99_ms = pct(0.99);
+  r.p999_ms = pct(0.999);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  signal(SIGPIPE, SIG_IGN);
+  const int in_flight = absl::GetFlag(FLAGS_in_flight);
+  const int nchannels = absl::GetFlag(FLAGS_channels);
+  const auto duration = std::chrono::seconds(absl::GetFlag(FLAGS_seconds));
+  const int employees = absl::GetFlag(FLAGS_employees);
+  auto dir = std::filesystem::temp_directory_path() / ("opsuite_bench_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+
+  int redis_port = opsuite::FreePort(), grpc_port = opsuite::FreePort(),
+      echo_port = opsuite::FreePort();
+  std::vector<pid_t> children;
+  children.push_back(Spawn({"redis-server", "--port", std::to_string(redis_port), "--bind",
+                            "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.string()},
+                           (dir / "redis.log").string()));
+  absl::SleepFor(absl::Milliseconds(300));
+  const std::string secret = "bench-secret";
+  const std::string redis_url = absl::StrCat("redis://127.0.0.1:", redis_port);
+  children.push_back(Spawn({OPSUITE_BINARY, "--target=all",
+                            absl::StrCat("--grpc_addr=127.0.0.1:", grpc_port),
+                            "--data_dir=" + (dir / "data").string(), "--redis=" + redis_url,
+                            "--jwt_secret=" + secret, "--log_level=warn"},
+                           (dir / "opsuite.log").string()));
+  children.push_back(Spawn({ECHO_BINARY, absl::StrCat("--addr=127.0.0.1:", echo_port)},
+                           (dir / "echo.log").string()));
+  auto cleanup = [&] {
+    for (pid_t p : children) kill(p, SIGTERM);
+    for (pid_t p : children) waitpid(p, nullptr, 0);
+    std::filesystem::remove_all(dir);
+  };
+
+  std::vector<std::shared_ptr<grpc::Channel>> suite_channels, echo_channels;
+  for (int i = 0; i < nchannels; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("opsuite.channel", i);  // distinct channels, not one shared subchannel
+    suite_channels.push_back(grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", grpc_port),
+                                                       grpc::InsecureChannelCredentials(), args));
+    echo_channels.push_back(grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", echo_port),
+                                                      grpc::InsecureChannelCredentials(), args));
+  }
+  if (!WaitReady(suite_channels[0]) || !WaitReady(echo_channels[0])) {
+    fprintf(stderr, "servers did not start; logs in %s\n", dir.c_str());
+    cleanup();
+    return 1;
+  }
+  std::string token =
+      "Bearer " + opsuite::auth::MintJwt({"admin-1", "bench", {"admin"}}, {"", secret},
+                                         absl::Now(), absl::Now() + absl::Hours(2));
+
+  // Fixture: one department, `employees` employees.
+  fprintf(stderr, "creating %d employees...\n", employees);
+  auto directory = pv1::DirectoryService::NewStub(suite_channels[0]);
+  pv1::Department dept;
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", token);
+    pv1::CreateDepartmentRequest req;
+    req.mutable_department()->set_name("销售部");
+    if (!directory->CreateDepartment(&ctx, req, &dept).ok()) return 1;
+  }
+  std::vector<std::string> ids(employees);
+  std::vector<std::unique_ptr<pv1::DirectoryService::Stub>> stubs;
+  for (auto& ch : suite_channels) stubs.push_back(pv1::DirectoryService::NewStub(ch));
+  {
+    struct Slot {
+      grpc::ClientContext ctx;
+      pv1::CreateEmployeeRequest req;
+      pv1::Employee resp;
+    };
+    std::vector<std::unique_ptr<Slot>> slots(in_flight);
+    std::atomic<int> next{0};
+    RunLoad(
+        "create", in_flight,
+        [&](int slot, std::function<void(bool)> done) {
+          int i = next.fetch_add(1);
+          slots[slot] = std::make_unique<Slot>();
+          Slot* s = slots[slot].get();
+          s->ctx.AddMetadata("authorization", token);
+          s->req.mutable_employee()->set_name(absl::StrCat("员工", i));
+          s->req.mutable_employee()->set_department_id(dept.id());
+          s->req.mutable_employee()->set_role_class(pv1::ROLE_CLASS_SALES);
+          stubs[slot % stubs.size()]->async()->CreateEmployee(
+              &s->ctx, &s->req, &s->resp, [s, i, &ids, done](grpc::Status st) {
+                if (st.ok()) ids[i] = s->resp.id();
+                done(st.ok());
+              });
+        },
+        [&](uint64_t issued, Clock::time_point) { return issued < static_cast<uint64_t>(employees); });
+  }
+
+  std::vector<Result> results;
+  // echo: 100-byte payloads.
+  {
+    auto echo_stubs = std::vector<std::unique_ptr<opsuite::echo::v1::EchoService::Stub>>();
+    for (auto& ch : echo_channels) echo_stubs.push_back(opsuite::echo::v1::EchoService::NewStub(ch));
+    struct Slot {
+      grpc::ClientContext ctx;
+      opsuite::echo::v1::EchoRequest req;
+      opsuite::echo::v1::EchoResponse resp;
+    };
+    std::vector<std::unique_ptr<Slot>> slots(in_flight);
+    auto start = [&](int slot, std::function<void(bool)> done) {
+      slots[slot] = std::make_unique<Slot>();
+      Slot* s = slots[slot].get();
+      s->req.set_payload(std::string(100, 'x'));
+      echo_stubs[slot % echo_stubs.size()]->async()->Echo(
+          &s->ctx, &s->req, &s->resp, [done](grpc::Status st) { done(st.ok()); });
+    };
+    auto warm_end = Clock::now() + std::chrono::seconds(1);
+    RunLoad("warm", in_flight, start, [&](uint64_t, Clock::time_point t) { return t < warm_end; });
+    Clock::time_point end;
+    bool first = true;
+    results.push_back(RunLoad("echo", in_flight, start, [&](uint64_t, Clock::time_point t) {
+      if (first) { first = false; end = t + duration; }
+      return t < end;
+    }));
+  }
+
+  struct Slot {
+    grpc::ClientContext ctx;
+    pv1::GetEmployeeRequest req;
+    pv1::Employee resp;
+  };
+  std::vector<std::unique_ptr<Slot>> slots(in_flight);
+  std::atomic<uint64_t> cursor{0};
+  auto get = [&](int slot, std::function<void(bool)> done) {
+    slots[slot] = std::make_unique<Slot>();
+    Slot* s = slots[slot].get();
+    s->ctx.AddMetadata("authorization", token);
+    s->req.set_id(ids[cursor.fetch_add(1) % ids.size()]);
+    stubs[slot % stubs.size()]->async()->GetEmployee(&s->ctx, &s->req, &s->resp,
+                                                     [done](grpc::Status st) { done(st.ok()); });
+  };
+  opsuite::redis::RedisOptions ro;
+  ro.command_timeout = absl::Seconds(5);
+  auto redis = opsuite::redis::RedisClient::Create(redis_url, ro);
+  // miss: every id once, right after FLUSHALL.
+  (*redis)->Command({"FLUSHALL"}).IgnoreError();
+  cursor = 0;
+  results.push_back(RunLoad("GetEmployee miss", in_flight, get, [&](uint64_t issued, Clock::time_point) {
+    return issued < ids.size();
+  }));
+  // hit: every id is in Redis now.
+  {
+    Clock::time_point end;
+    bool first = true;
+    results.push_back(RunLoad("GetEmployee hit", in_flight, get, [&](uint64_t, Clock::time_point t) {
+      if (first) { first = false; end = t + duration; }
+      return t < end;
+    }));
+  }
+  cleanup();
+
+  double echo_qps = results[0].qps;
+  printf("\n%d in flight, %d channels, client and servers on this machine (%u cores)\n\n",
+         in_flight, nchannels, std::thread::hardware_concurrency());
+  printf("| scenario | calls | errors | QPS | p50 ms | p90 ms | p99 ms | p99.9 ms | vs echo |\n");
+  printf("|---|---|---|---|---|---|---|---|---|\n");
+  nlohmann::json out = nlohmann::json::array();
+  for (const Result& r : results) {
+    printf("| %s | %llu | %llu | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f%% |\n", r.name.c_str(),
+           static_cast<unsigned long long>(r.calls), static_cast<unsigned long long>(r.errors),
+           r.qps, r.p50_ms, r.p90_ms, r.p99_ms, r.p999_ms, 100.0 * r.qps / echo_qps);
+    out.push_back({{"scenario", r.name}, {"calls", r.calls}, {"errors", r.errors},
+                   {"qps", r.qps}, {"p50_ms", r.p50_ms}, {"p90_ms", r.p90_ms},
+                   {"p99_ms", r.p99_ms}, {"p999_ms", r.p999_ms},
+                   {"ratio_to_echo", r.qps / echo_qps}});
+  }
+  if (!absl::GetFlag(FLAGS_json).empty()) {
+    std::ofstream(absl::GetFlag(FLAGS_json))
+        << nlohmann::json{{"in_flight", in_flight}, {"channels", nchannels}, {"results", out}}.dump(2)
+        << "\n";
+  }
+  int errors = 0;
+  for (const Result& r : results) errors += r.errors;
+  return errors == 0 ? 0 : 1;
+}
