@@ -62,6 +62,13 @@ void Edge::Finish(grpc::ServerUnaryReactor* reactor, const log::RequestInfo& inf
                 {"ms", seconds * 1000}});
   }
   reactor->Finish(ToGrpcStatus(status));
+  in_flight_.fetch_sub(1);
+}
+
+int Edge::Drain(absl::Time deadline) {
+  draining_.store(true);
+  while (in_flight_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  return in_flight_.load();
 }
 
 }  // namespace opsuite::server

@@ -16,6 +16,7 @@
 //   }
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -44,6 +45,11 @@ class Edge {
   Edge(const auth::JwtVerifier* verifier, Executor* executor, Metrics* metrics)
       : verifier_(verifier), executor_(executor), metrics_(metrics) {}
 
+  // Stops taking new calls (they fail UNAVAILABLE so clients retry another replica) and waits
+  // until the calls in flight have finished or `deadline` passes. Returns how many are left.
+  int Drain(absl::Time deadline);
+  int InFlight() const { return in_flight_.load(); }
+
   // Authenticates the metadata of `ctx` (UNAUTHENTICATED with the reason when it fails).
   absl::StatusOr<auth::Principal> Authenticate(const grpc::CallbackServerContext* ctx) const;
 
@@ -53,6 +59,12 @@ class Edge {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::Time start = absl::Now();
     log::RequestInfo info = RequestInfoFor(ctx, method);
+    // Count first, then look at draining_: Drain() either sees this call or it is refused.
+    in_flight_.fetch_add(1);
+    if (draining_.load()) {
+      Finish(reactor, info, start, absl::UnavailableError("the server is shutting down; retry"));
+      return reactor;
+    }
     absl::StatusOr<auth::Principal> principal = Authenticate(ctx);
     if (!principal.ok()) {
       Finish(reactor, info, start, principal.status());
@@ -85,6 +97,8 @@ class Edge {
   const auth::JwtVerifier* verifier_;
   Executor* executor_;
   Metrics* metrics_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace opsuite::server

@@ -10,9 +10,9 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/server/backends.h"
+#include "common/server/health.h"
 #include "common/storage/sqlite.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "prometheus/exposer.h"
 
 ABSL_FLAG(std::string, target, "all", "Comma list of modules to run (all, planning, ...)");
@@ -37,6 +37,7 @@ struct Server::Impl {
   std::unique_ptr<auth::JwtVerifier> verifier;
   std::unique_ptr<Executor> executor;
   std::unique_ptr<Edge> edge;
+  HealthService health;
   std::vector<std::unique_ptr<Module>> modules;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -107,7 +108,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   Backends* backends = impl->backends.get();
   env.start_outbox_relay = [backends](storage::Database* db) { backends->StartOutboxRelay(db); };
 
-  grpc::EnableDefaultHealthCheckService(true);
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.grpc_addr, grpc::InsecureServerCredentials(), &impl->port);
@@ -118,6 +119,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
 
+  builder.RegisterService(&impl->health);
   std::vector<std::string> service_names;
   for (const ModuleSpec* spec : chosen) {
     auto module = spec->make(env);
@@ -136,10 +138,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
         absl::StrCat("cannot listen on --grpc_addr ", options.grpc_addr,
                      " (in use, or not an address of this machine)"));
   }
-  if (auto* health = impl->server->GetHealthCheckService()) {
-    health->SetServingStatus(true);
-    for (const std::string& name : service_names) health->SetServingStatus(name, true);
-  }
+  impl->health.Set("", true);
+  for (const std::string& name : service_names) impl->health.Set(name, true);
   if (!options.metrics_addr.empty()) {
     try {  // prometheus-cpp reports a bind failure by throwing; keep it at this edge.
       impl->exposer = std::make_unique<prometheus::Exposer>(options.metrics_addr);
@@ -157,12 +157,19 @@ void Server::Shutdown(absl::Duration grace) {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
   if (impl_->server) {
-    if (auto* health = impl_->server->GetHealthCheckService()) health->Shutdown();
-    impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    // gRPC's own Shutdown(deadline) runs to the deadline while any client keeps a connection
+    // open, even with nothing in flight; so drain here and then stop at once.
+    impl_->health.Shutdown();
+    int left = impl_->edge->Drain(absl::Now() + grace);
+    if (left > 0) log::Warn("grace period over; cancelling calls", {{"in_flight", left}});
+    impl_->server->Shutdown(absl::ToChronoTime(absl::Now()));
+    log::Debug("grpc server stopped");
   }
   impl_->executor->Shutdown();
+  log::Debug("workers stopped");
   for (auto& m : impl_->modules) m->Stop();
   impl_->backends->Stop();
+  log::Debug("outbox relays stopped");
   if (impl_->server) impl_->server->Wait();
 }
 

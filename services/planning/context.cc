@@ -8,11 +8,7 @@
 namespace opsuite::planning {
 
 Relation RelationTo(const auth::Principal& p, const OrgTree& tree, const v1::Employee& e) {
-  if (p.SeesOrg()) return Relation::kOrg;
-  if (p.subject == e.id()) return Relation::kSelf;
-  if (!e.manager_id().empty() && e.manager_id() == p.subject) return Relation::kManager;
-  if (tree.Manages(p.subject, e.department_id())) return Relation::kManager;
-  return Relation::kNone;
+  return auth::RelationTo(p, tree, {e.id(), e.department_id(), e.manager_id()});
 }
 
 absl::Status CanRead(const auth::Principal& p, const OrgTree& tree, const v1::Employee& e) {

@@ -28,11 +28,9 @@ struct Context {
   OrgTreeCache trees;
 };
 
-// How the caller stands to an employee.
-enum class Relation { kNone, kSelf, kManager, kOrg };
+using auth::Relation;
 
-// kOrg for admins and services, kSelf for the employee, kManager for their direct manager or
-// a manager of their department or one above it.
+// auth::RelationTo for an employee record.
 Relation RelationTo(const auth::Principal& p, const OrgTree& tree, const v1::Employee& e);
 
 // PERMISSION_DENIED unless the caller is the employee, manages them, or sees the org.

@@ -71,28 +71,6 @@ absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_vie
                                          ", now ", EtagOf(version), "); read it again and retry"));
 }
 
-const OrgTree::Dept* OrgTree::Find(const std::string& id) const {
-  auto it = depts.find(id);
-  return it == depts.end() ? nullptr : &it->second;
-}
-
-bool OrgTree::Manages(const std::string& employee_id, const std::string& dept_id) const {
-  if (employee_id.empty()) return false;
-  const Dept* d = Find(dept_id);
-  for (int depth = 0; d != nullptr && depth < 64; ++depth) {
-    if (d->manager_id == employee_id) return true;
-    d = d->parent_id.empty() ? nullptr : Find(d->parent_id);
-  }
-  return false;
-}
-
-bool OrgTree::IsManager(const std::string& employee_id) const {
-  for (const auto& [id, d] : depts) {
-    if (d.manager_id == employee_id) return true;
-  }
-  return false;
-}
-
 absl::StatusOr<std::shared_ptr<const OrgTree>> OrgTreeCache::Get(Tx& tx, const std::string& org) {
   ASSIGN_OR_RETURN(storage::Rows v,
                    tx.Query("SELECT dir_version FROM org_state WHERE org_id = ?", {org}));

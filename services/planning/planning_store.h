@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/rbac.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/storage/database.h"
@@ -39,22 +40,7 @@ absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_vie
 // The version in an etag made by EtagOf (0 when it is not one).
 int64_t VersionOfEtag(absl::string_view etag);
 
-// The department tree of one org, for "manager of" checks and subtree queries.
-struct OrgTree {
-  struct Dept {
-    std::string id;
-    std::string parent_id;
-    std::string manager_id;
-    std::string path;  // "/<root id>/.../<id>/"
-  };
-  absl::flat_hash_map<std::string, Dept> depts;
-
-  const Dept* Find(const std::string& id) const;
-  // True when `employee_id` manages `dept_id` or one of its ancestors.
-  bool Manages(const std::string& employee_id, const std::string& dept_id) const;
-  // True when `employee_id` manages any department.
-  bool IsManager(const std::string& employee_id) const;
-};
+using auth::OrgTree;
 
 // Caches each org's tree, reloading it when the org's directory version moved (one primary
 // key read per check), so every replica sees department changes at once.

@@ -92,6 +92,23 @@ TEST_F(PlanningIT, HealthServesOverallAndPerService) {
   }
 }
 
+TEST_F(PlanningIT, HealthWatchTurnsNotServingWhenTheServerDrains) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("opsuite.planning.v1.TargetService");
+  auto stream = health->Watch(&ctx, req);
+  grpc::health::v1::HealthCheckResponse resp;
+  ASSERT_TRUE(stream->Read(&resp));
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  std::thread stopper([&] { server_->Shutdown(absl::Seconds(5)); });
+  ASSERT_TRUE(stream->Read(&resp));
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  stopper.join();
+  server_.reset();
+}
+
 TEST_F(PlanningIT, DirectoryReadsFollowTheOrgTree) {
   pv1::GetEmployeeRequest get;
   get.set_id(rep_);

@@ -12,6 +12,7 @@
 #include "common/ports.h"
 #include "common/testing/redis_server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -73,6 +74,45 @@ Process Spawn(std::vector<std::string> args, std::vector<std::string> env) {
   return p;
 }
 
+// Asks the server's reflection service (grpc.reflection.v1alpha, spoken as raw protobuf bytes:
+// our own copy of reflection.proto would clash with the one inside libgrpc++_reflection)
+// for its services; returns the raw response.
+std::string ListServicesByReflection(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub generic(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto call = generic.PrepareCall(
+      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto step = [&](auto&& op) {
+    void* tag;
+    bool ok = false;
+    op();
+    cq.Next(&tag, &ok);
+    return ok;
+  };
+  const std::string list_services("\x3a\x00", 2);  // ServerReflectionRequest{list_services: ""}
+  grpc::Slice slice(list_services);
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::string out;
+  if (step([&] { call->StartCall(reinterpret_cast<void*>(1)); }) &&
+      step([&] { call->Write(request, reinterpret_cast<void*>(2)); }) &&
+      step([&] { call->WritesDone(reinterpret_cast<void*>(3)); }) &&
+      step([&] { call->Read(&response, reinterpret_cast<void*>(4)); })) {
+    std::vector<grpc::Slice> slices;
+    response.Dump(&slices);
+    for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  grpc::Status status;
+  step([&] { call->Finish(&status, reinterpret_cast<void*>(5)); });
+  cq.Shutdown();
+  void* tag;
+  bool ok;
+  while (cq.Next(&tag, &ok)) {
+  }
+  return out;
+}
+
 TEST(ProcessTest, StartsServesHealthAndDrainsOnSigterm) {
   auto redis = RedisServer::Start();
   ASSERT_TRUE(redis.ok()) << redis.status();
@@ -106,6 +146,8 @@ TEST(ProcessTest, StartsServesHealthAndDrainsOnSigterm) {
     grpc::health::v1::HealthCheckResponse resp;
     EXPECT_EQ(health->Check(&ctx, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
   }
+  EXPECT_NE(ListServicesByReflection(channel).find("opsuite.planning.v1.GoalCardService"),
+            std::string::npos);
   kill(p.pid, SIGTERM);
   EXPECT_EQ(p.Wait(), 0) << p.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "planning.db"));
