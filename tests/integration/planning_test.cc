@@ -474,6 +474,21 @@ TEST_F(PlanningIT, GoalCardWalksFromDraftToClosedAndEmitsEveryStep) {
                                  "planning.goal_card.scored", "planning.goal_card.closed"));
 }
 
+TEST_F(PlanningIT, EmptyNamesAreRefusedNamingTheField) {
+  pv1::CreateDepartmentRequest dept;
+  pv1::Department d;
+  grpc::Status s = directory_->CreateDepartment(Admin().get(), dept, &d);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(s), ElementsAre("department.name"));
+  pv1::CreateEmployeeRequest emp;
+  emp.mutable_employee()->set_department_id(sales_);
+  emp.mutable_employee()->set_role_class(pv1::ROLE_CLASS_STAFF);
+  emp.mutable_employee()->set_timezone("Mars/Olympus");
+  pv1::Employee e;
+  EXPECT_THAT(Fields(directory_->CreateEmployee(Admin().get(), emp, &e)),
+              ElementsAre("employee.name", "employee.timezone"));
+}
+
 TEST_F(PlanningIT, BadGoalCardInputNamesTheField) {
   pv1::GoalCard card;
   grpc::Status s = cards_->CreateGoalCard(As(rep_, "employee").get(), CardRequest(rep_, 7), &card);
