@@ -11,13 +11,6 @@
 namespace opsuite {
 namespace {
 
-using ::opsuite::common::v1::GRANULARITY_DAY;
-using ::opsuite::common::v1::GRANULARITY_HALF;
-using ::opsuite::common::v1::GRANULARITY_MONTH;
-using ::opsuite::common::v1::GRANULARITY_QUARTER;
-using ::opsuite::common::v1::GRANULARITY_UNSPECIFIED;
-using ::opsuite::common::v1::GRANULARITY_WEEK;
-using ::opsuite::common::v1::GRANULARITY_YEAR;
 
 // Echoing a client's text back is helpful, echoing a megabyte of it is not.
 constexpr size_t kMaxEchoedChars = 40;

@@ -16,6 +16,13 @@ namespace opsuite {
 
 using ::opsuite::common::v1::Granularity;
 using ::opsuite::common::v1::Period;
+using ::opsuite::common::v1::GRANULARITY_DAY;
+using ::opsuite::common::v1::GRANULARITY_HALF;
+using ::opsuite::common::v1::GRANULARITY_MONTH;
+using ::opsuite::common::v1::GRANULARITY_QUARTER;
+using ::opsuite::common::v1::GRANULARITY_UNSPECIFIED;
+using ::opsuite::common::v1::GRANULARITY_WEEK;
+using ::opsuite::common::v1::GRANULARITY_YEAR;
 
 // An inclusive range of days.
 struct DateRange {

@@ -13,13 +13,6 @@
 namespace opsuite::planning {
 namespace {
 
-using ::opsuite::common::v1::GRANULARITY_DAY;
-using ::opsuite::common::v1::GRANULARITY_HALF;
-using ::opsuite::common::v1::GRANULARITY_MONTH;
-using ::opsuite::common::v1::GRANULARITY_QUARTER;
-using ::opsuite::common::v1::GRANULARITY_UNSPECIFIED;
-using ::opsuite::common::v1::GRANULARITY_WEEK;
-using ::opsuite::common::v1::GRANULARITY_YEAR;
 using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;

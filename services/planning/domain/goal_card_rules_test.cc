@@ -192,25 +192,18 @@ std::map<std::pair<Action, Actor>, std::set<GoalCardState>> ExpectedTable() {
   return t;
 }
 
+// The state each step leads to (003:206-214); steps that edit in place keep the state.
 GoalCardState ExpectedNext(GoalCardState from, Action a) {
-  switch (a) {
-    case Action::kUpdate:
-    case Action::kRecordProgress:
-      return from;
-    case Action::kSubmit:
-      return GOAL_CARD_STATE_SUBMITTED;
-    case Action::kReturn:
-      return GOAL_CARD_STATE_RETURNED;
-    case Action::kApprove:
-      return GOAL_CARD_STATE_APPROVED;
-    case Action::kSelfAssess:
-      return GOAL_CARD_STATE_SELF_ASSESSED;
-    case Action::kScore:
-      return GOAL_CARD_STATE_SCORED;
-    case Action::kClose:
-      return GOAL_CARD_STATE_CLOSED;
-  }
-  return from;
+  static const auto* kTo = new std::map<Action, GoalCardState>{
+      {Action::kSubmit, GOAL_CARD_STATE_SUBMITTED},
+      {Action::kReturn, GOAL_CARD_STATE_RETURNED},
+      {Action::kApprove, GOAL_CARD_STATE_APPROVED},
+      {Action::kSelfAssess, GOAL_CARD_STATE_SELF_ASSESSED},
+      {Action::kScore, GOAL_CARD_STATE_SCORED},
+      {Action::kClose, GOAL_CARD_STATE_CLOSED},
+  };
+  auto it = kTo->find(a);
+  return it == kTo->end() ? from : it->second;
 }
 
 TEST(CheckTransitionTest, EveryStateActionAndActorMatchesTheTable) {
