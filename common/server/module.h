@@ -30,6 +30,11 @@ struct Env {
   std::function<absl::StatusOr<storage::DatabasePtr>(absl::string_view component)> open_database;
   // Publishes `db`'s outbox to the event stream until shutdown.
   std::function<void(storage::Database* db)> start_outbox_relay;
+  // A channel to another module ("planning"): the address from --peers, else this process's
+  // own gRPC address (all-in-one). Call it when a request needs it, not at start-up.
+  std::function<std::shared_ptr<grpc::Channel>(absl::string_view module)> peer_channel;
+  // A short-lived `service` token for calls to peers on behalf of `org`.
+  std::function<std::string(const std::string& org)> service_token;
 };
 
 class Module {

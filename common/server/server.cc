@@ -23,6 +23,9 @@ ABSL_FLAG(std::string, redis, "",
 ABSL_FLAG(std::string, jwt_secret, "", "HS256 key that verifies callers' JWTs");
 ABSL_FLAG(std::string, jwt_keys, "",
           "Extra HS256 keys for rotation: kid=secret,kid=secret (tokens name one by `kid`)");
+ABSL_FLAG(std::string, peers, "",
+          "Addresses of modules run elsewhere: planning=host:port,crm=host:port (default: this "
+          "process)");
 ABSL_FLAG(std::string, metrics_addr, "", "Prometheus /metrics address; empty: off");
 ABSL_FLAG(int, workers, 16, "Worker threads for blocking work (database, Redis)");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request or response message");
@@ -43,6 +46,20 @@ struct Server::Impl {
   std::unique_ptr<prometheus::Exposer> exposer;
   int port = 0;
   bool stopped = false;
+
+  absl::Mutex peers_mu;
+  absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>> channels ABSL_GUARDED_BY(peers_mu);
+  struct Token {
+    std::string value;
+    absl::Time renew_after;
+  };
+  absl::flat_hash_map<std::string, Token> tokens ABSL_GUARDED_BY(peers_mu);
+
+  std::string SelfAddress() const {
+    std::string host = options.grpc_addr.substr(0, options.grpc_addr.rfind(':'));
+    if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+    return absl::StrCat(host, ":", port);
+  }
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -89,6 +106,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
     }
   }
 
+  impl->options = options;
   ASSIGN_OR_RETURN(impl->backends, MakeBackends(options.redis_url, options.clock));
   impl->metrics = std::make_unique<Metrics>();
   impl->verifier = std::make_unique<auth::JwtVerifier>(options.jwt_keys, options.clock);
@@ -107,6 +125,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   };
   Backends* backends = impl->backends.get();
   env.start_outbox_relay = [backends](storage::Database* db) { backends->StartOutboxRelay(db); };
+  Impl* raw = impl.get();
+  env.peer_channel = [raw](absl::string_view module) {
+    absl::MutexLock lock(&raw->peers_mu);
+    auto& channel = raw->channels[module];
+    if (!channel) {
+      auto it = raw->options.peers.find(std::string(module));
+      std::string addr = it != raw->options.peers.end() ? it->second : raw->SelfAddress();
+      channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+    }
+    return channel;
+  };
+  env.service_token = [raw](const std::string& org) {
+    absl::Time now = raw->options.clock->Now();
+    absl::MutexLock lock(&raw->peers_mu);
+    Impl::Token& t = raw->tokens[org];
+    if (t.value.empty() || now >= t.renew_after) {
+      t.value = auth::MintJwt({"opsuite", org, {"service"}}, raw->options.jwt_keys.front(), now,
+                              now + absl::Hours(1));
+      t.renew_after = now + absl::Minutes(50);
+    }
+    return t.value;
+  };
 
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -149,7 +189,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
           absl::StrCat("cannot serve --metrics_addr ", options.metrics_addr, ": ", e.what()));
     }
   }
-  impl->options = std::move(options);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -190,6 +229,14 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
       return InvalidField("jwt_keys", "expected kid=secret,kid=secret");
     }
     o.jwt_keys.push_back({kv.first, kv.second});
+  }
+  for (absl::string_view pair :
+       absl::StrSplit(absl::GetFlag(FLAGS_peers), ',', absl::SkipWhitespace())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || kv.second.empty()) {
+      return InvalidField("peers", "expected module=host:port,module=host:port");
+    }
+    o.peers[kv.first] = kv.second;
   }
   o.metrics_addr = absl::GetFlag(FLAGS_metrics_addr);
   o.workers = absl::GetFlag(FLAGS_workers);

@@ -11,6 +11,7 @@
 // SIGTERM/SIGINT drains in-flight calls and exits 0.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct ServerOptions {
   std::string redis_url;  // empty: in-process cache and event bus
   std::vector<auth::SigningKey> jwt_keys;
   std::string metrics_addr;  // empty: no metrics endpoint
+  // Where other modules run ("planning" -> "10.0.0.5:50051"); a module not named here is
+  // reached at this process's own address.
+  std::map<std::string, std::string> peers;
   int workers = 16;
   int max_message_bytes = 4 << 20;
   const Clock* clock = nullptr;  // nullptr: the real clock

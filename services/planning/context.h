@@ -9,6 +9,7 @@
 #include "common/cache/cache.h"
 #include "common/cache/cache_aside.h"
 #include "common/clock.h"
+#include "common/events/new_event.h"
 #include "common/server/edge.h"
 #include "common/storage/database.h"
 #include "google/protobuf/struct.pb.h"
@@ -39,14 +40,9 @@ absl::Status CanRead(const auth::Principal& p, const OrgTree& tree, const v1::Em
 absl::Status RequireAdmin(const auth::Principal& p, absl::string_view action,
                           bool allow_service = true);
 
-// An event for the outbox: a fresh id, the clock's time, the current request's traceparent.
-common::v1::Event NewEvent(const Clock& clock, std::string type, const std::string& org,
-                           const std::string& subject, const std::string& actor,
-                           google::protobuf::Struct payload);
-
-// Sets a string/number field of a Struct payload.
-void Put(google::protobuf::Struct& s, const std::string& key, const std::string& value);
-void PutNumber(google::protobuf::Struct& s, const std::string& key, double value);
+using events::NewEvent;
+using events::Put;
+using events::PutNumber;
 
 std::string EmployeeKey(const std::string& org, const std::string& id);
 std::string TargetKey(const std::string& org, const std::string& id);

@@ -1,6 +1,5 @@
 #include "services/planning/planning_store.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 
@@ -56,19 +55,6 @@ absl::Status LoadBody(Tx& tx, absl::string_view table, absl::string_view what,
     return absl::DataLossError(absl::StrCat(what, " ", id, " is stored corrupt"));
   }
   return absl::OkStatus();
-}
-
-std::string EtagOf(int64_t version) { return absl::StrCat(version); }
-
-int64_t VersionOfEtag(absl::string_view etag) {
-  int64_t v = 0;
-  return absl::SimpleAtoi(etag, &v) ? v : 0;
-}
-
-absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_view what) {
-  if (etag.empty() || VersionOfEtag(etag) == version) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat(what, " changed since it was read (etag ", etag,
-                                         ", now ", EtagOf(version), "); read it again and retry"));
 }
 
 absl::StatusOr<std::shared_ptr<const OrgTree>> OrgTreeCache::Get(Tx& tx, const std::string& org) {

@@ -14,16 +14,19 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/strings/str_cat.h"
 #include "common/auth/rbac.h"
 #include "common/clock.h"
-#include "common/ids.h"
 #include "common/storage/database.h"
+#include "common/storage/etag.h"
+#include "common/storage/page.h"
 #include "google/protobuf/message.h"
 #include "opsuite/planning/v1/directory.pb.h"
 
 namespace opsuite::planning {
 
+using storage::CheckEtag;
+using storage::EtagOf;
+using storage::FillPage;
 using storage::Tx;
 
 std::vector<storage::Migration> PlanningMigrations();
@@ -32,13 +35,6 @@ std::vector<storage::Migration> PlanningMigrations();
 absl::Status LoadBody(Tx& tx, absl::string_view table, absl::string_view what,
                       const std::string& org, const std::string& id,
                       google::protobuf::Message* out);
-
-// The version an etag stands for ("3" for version 3); etags are opaque to clients.
-std::string EtagOf(int64_t version);
-// ABORTED when `etag` is set and is not the etag of `version`.
-absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_view what);
-// The version in an etag made by EtagOf (0 when it is not one).
-int64_t VersionOfEtag(absl::string_view etag);
 
 using auth::OrgTree;
 
@@ -60,22 +56,6 @@ class OrgTreeCache {
 // Marks the org's directory as changed (call in the transaction that changes departments
 // or employees' department/manager).
 absl::Status BumpDirectoryVersion(Tx& tx, const std::string& org);
-
-// Fills a List response from rows of (id, body): at most `size` messages, each parsed into
-// `add()`, and `*next_page_token` when more rows follow (queries fetch size + 1).
-template <class AddFn>
-absl::Status FillPage(const storage::Rows& rows, int size, absl::string_view what, AddFn add,
-                      std::string* next_page_token) {
-  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(size); ++i) {
-    if (!add()->ParseFromString(rows[i].Text(1))) {
-      return absl::DataLossError(absl::StrCat("a ", what, " is stored corrupt"));
-    }
-  }
-  if (rows.size() > static_cast<size_t>(size)) {
-    *next_page_token = EncodePageToken(rows[size - 1].Text(0));
-  }
-  return absl::OkStatus();
-}
 
 // NOT_FOUND unless employee `id` exists; INVALID_ARGUMENT naming `field` when it does not.
 absl::Status RequireEmployee(Tx& tx, const std::string& org, const std::string& id,

@@ -1,0 +1,69 @@
+// What other services (crm, scoring, notify) ask planning about people: an employee, many
+// employees, and the org's department tree for "manager of" checks. Calls go over gRPC with
+// a service token, a deadline and the current trace; answers are kept in process briefly.
+//
+//   DirectoryClient directory([&] { return env.peer_channel("planning"); }, env.service_token,
+//                             env.clock);
+//   ASSIGN_OR_RETURN(auto tree, directory.Tree(org));
+//   ASSIGN_OR_RETURN(Employee e, directory.GetEmployee(org, id));   // NOT_FOUND passes through
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/auth/rbac.h"
+#include "common/clock.h"
+#include "grpcpp/grpcpp.h"
+#include "opsuite/planning/v1/directory.grpc.pb.h"
+
+namespace opsuite::planning {
+
+class DirectoryClient {
+ public:
+  struct Options {
+    absl::Duration tree_ttl = absl::Seconds(10);      // department changes show within this
+    absl::Duration employee_ttl = absl::Seconds(30);  // and employee moves within this
+    absl::Duration timeout = absl::Seconds(3);
+  };
+
+  DirectoryClient(std::function<std::shared_ptr<grpc::Channel>()> channel,
+                  std::function<std::string(const std::string& org)> token, const Clock* clock,
+                  Options options);
+  DirectoryClient(std::function<std::shared_ptr<grpc::Channel>()> channel,
+                  std::function<std::string(const std::string& org)> token, const Clock* clock)
+      : DirectoryClient(std::move(channel), std::move(token), clock, Options()) {}
+
+  // The org's department tree, with each department's path computed from the parent links.
+  absl::StatusOr<std::shared_ptr<const auth::OrgTree>> Tree(const std::string& org);
+  absl::StatusOr<v1::Employee> GetEmployee(const std::string& org, const std::string& id);
+  // The path of the department an employee sits in ("" when unknown).
+  absl::StatusOr<std::string> DepartmentPathOf(const std::string& org, const std::string& id);
+  // Forgets what is cached for `org` (tests, or after a known change).
+  void Invalidate(const std::string& org);
+
+ private:
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& org);
+
+  std::function<std::shared_ptr<grpc::Channel>()> channel_;
+  std::function<std::string(const std::string& org)> token_;
+  const Clock* clock_;
+  Options options_;
+  absl::Mutex mu_;
+  struct TreeEntry {
+    std::shared_ptr<const auth::OrgTree> tree;
+    absl::Time expires;
+  };
+  struct EmployeeEntry {
+    v1::Employee employee;
+    absl::Time expires;
+  };
+  absl::flat_hash_map<std::string, TreeEntry> trees_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, EmployeeEntry> employees_ ABSL_GUARDED_BY(mu_);  // org/id
+};
+
+}  // namespace opsuite::planning
