@@ -1,7 +1,9 @@
 // opsuite: every service in one process (the embedded default). `--target` picks modules.
 #include "common/server/server.h"
+#include "services/crm/crm_module.h"
 #include "services/planning/planning_module.h"
 
 int main(int argc, char** argv) {
-  return opsuite::server::Main({opsuite::planning::PlanningModule()}, argc, argv);
+  return opsuite::server::Main(
+      {opsuite::planning::PlanningModule(), opsuite::crm::CrmModule()}, argc, argv);
 }

@@ -44,39 +44,6 @@ pv1::CreateGoalCardRequest CardRequest(const std::string& employee, int tasks = 
   return req;
 }
 
-// Entries of the stream `ops:events` as (type, event id) pairs.
-std::vector<std::pair<std::string, std::string>> StreamEvents(const std::string& url) {
-  std::vector<std::pair<std::string, std::string>> out;
-  redis::RedisOptions o;
-  o.command_timeout = absl::Seconds(1);
-  auto client = redis::RedisClient::Create(url, o);
-  if (!client.ok()) return out;
-  auto reply = (*client)->Command({"XRANGE", "ops:events", "-", "+"});
-  if (!reply.ok()) return out;
-  for (const auto& entry : reply->elements) {
-    if (entry.elements.size() < 2) continue;
-    std::string type, id;
-    const auto& fields = entry.elements[1].elements;
-    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-      if (fields[i].str == "type") type = fields[i + 1].str;
-      if (fields[i].str == "id") id = fields[i + 1].str;
-    }
-    out.emplace_back(type, id);
-  }
-  return out;
-}
-
-// Waits (real time, bounded) until `pred` holds.
-template <class Pred>
-bool Eventually(Pred pred, absl::Duration limit = absl::Seconds(10)) {
-  absl::Time end = absl::Now() + limit;
-  while (absl::Now() < end) {
-    if (pred()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return pred();
-}
-
 class PlanningIT : public PlanningSuite {};
 
 TEST_F(PlanningIT, HealthServesOverallAndPerService) {

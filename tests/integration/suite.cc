@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include "absl/strings/str_split.h"
+#include "common/redis/redis_client.h"
 
+#include "services/crm/crm_module.h"
 #include "services/planning/planning_module.h"
 
 namespace opsuite::testing {
@@ -36,7 +38,8 @@ void PlanningSuite::StartServer() {
   options.jwt_keys = {{"", kSecret}};
   options.workers = 4;
   options.clock = &clock_;
-  auto server = server::Server::Start({planning::PlanningModule()}, options);
+  auto server =
+      server::Server::Start({planning::PlanningModule(), crm::CrmModule()}, options);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
   channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
@@ -44,6 +47,9 @@ void PlanningSuite::StartServer() {
   targets_ = pv1::TargetService::NewStub(channel_);
   cards_ = pv1::GoalCardService::NewStub(channel_);
   reports_ = pv1::ReportService::NewStub(channel_);
+  customers_ = cv1::CustomerService::NewStub(channel_);
+  activities_ = cv1::ActivityService::NewStub(channel_);
+  orders_ = cv1::OrderService::NewStub(channel_);
 }
 
 std::string PlanningSuite::Token(const std::string& sub, const std::string& roles,
@@ -91,6 +97,28 @@ void PlanningSuite::SeedOrg() {
   sales_ = dept("销售部", root_, manager_);
   ops_ = dept("运营部", root_, other_);
   rep_ = employee("张三", sales_, manager_);
+}
+
+// Entries of the stream `ops:events` as (type, event id) pairs.
+std::vector<std::pair<std::string, std::string>> StreamEvents(const std::string& url) {
+  std::vector<std::pair<std::string, std::string>> out;
+  redis::RedisOptions o;
+  o.command_timeout = absl::Seconds(1);
+  auto client = redis::RedisClient::Create(url, o);
+  if (!client.ok()) return out;
+  auto reply = (*client)->Command({"XRANGE", "ops:events", "-", "+"});
+  if (!reply.ok()) return out;
+  for (const auto& entry : reply->elements) {
+    if (entry.elements.size() < 2) continue;
+    std::string type, id;
+    const auto& fields = entry.elements[1].elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields[i].str == "type") type = fields[i + 1].str;
+      if (fields[i].str == "id") id = fields[i + 1].str;
+    }
+    out.emplace_back(type, id);
+  }
+  return out;
 }
 
 std::vector<std::string> Fields(const grpc::Status& status) {

@@ -1,4 +1,4 @@
-// A planning server on loopback for integration tests: a real redis-server, real gRPC, a
+// A planning + crm server on loopback for integration tests: a real redis-server, real gRPC, a
 // fake clock, and helpers to mint tokens and read field violations.
 #pragma once
 
@@ -14,6 +14,9 @@
 #include "common/testing/redis_server.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "opsuite/crm/v1/activity.grpc.pb.h"
+#include "opsuite/crm/v1/customer.grpc.pb.h"
+#include "opsuite/crm/v1/order.grpc.pb.h"
 #include "opsuite/planning/v1/directory.grpc.pb.h"
 #include "opsuite/planning/v1/goal_card.grpc.pb.h"
 #include "opsuite/planning/v1/report.grpc.pb.h"
@@ -22,6 +25,7 @@
 namespace opsuite::testing {
 
 namespace pv1 = ::opsuite::planning::v1;
+namespace cv1 = ::opsuite::crm::v1;
 
 inline constexpr char kSecret[] = "integration-secret";
 
@@ -62,6 +66,9 @@ class PlanningSuite : public ::testing::Test {
   std::unique_ptr<pv1::TargetService::Stub> targets_;
   std::unique_ptr<pv1::GoalCardService::Stub> cards_;
   std::unique_ptr<pv1::ReportService::Stub> reports_;
+  std::unique_ptr<cv1::CustomerService::Stub> customers_;
+  std::unique_ptr<cv1::ActivityService::Stub> activities_;
+  std::unique_ptr<cv1::OrderService::Stub> orders_;
 
   std::string root_, sales_, ops_;          // department ids
   std::string boss_, manager_, rep_, other_;  // employee ids
@@ -69,5 +76,20 @@ class PlanningSuite : public ::testing::Test {
 
 // The fields named by the BadRequest detail of a failed call.
 std::vector<std::string> Fields(const grpc::Status& status);
+
+// Entries of the stream `ops:events` at `redis_url` as (type, event id) pairs.
+std::vector<std::pair<std::string, std::string>> StreamEvents(const std::string& redis_url);
+
+// Waits (real time, bounded) until `pred` holds.
+template <class Pred>
+bool Eventually(Pred pred, absl::Duration limit = absl::Seconds(10)) {
+  absl::Time end = absl::Now() + limit;
+  while (absl::Now() < end) {
+    if (pred()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return pred();
+}
+
 
 }  // namespace opsuite::testing

@@ -39,10 +39,11 @@ absl::Status CheckCredit(int64_t credit_limit, int64_t open_receivables, int64_t
   if (credit_limit == 0) return absl::OkStatus();  // no limit set; see the header
   const absl::int128 total = absl::int128(open_receivables) + absl::int128(amount);
   if (total <= absl::int128(credit_limit)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "credit limit ", FormatMoney(credit_limit), " ", currency.empty() ? kDefaultCurrency : currency,
-      " exceeded: open receivables ", FormatMoney(open_receivables), " + this order ",
-      FormatMoney(amount), " = ", FormatCents(total)));
+  return absl::FailedPreconditionError(
+      absl::StrCat("credit limit ", FormatMoney(credit_limit), " ",
+                   currency.empty() ? kDefaultCurrency : currency, " exceeded: open receivables ",
+                   FormatMoney(open_receivables), " + this order ", FormatMoney(amount), " = ",
+                   FormatCents(total)));
 }
 
 absl::Status CheckPayment(int64_t amount, int64_t order_amount, int64_t paid_so_far) {
@@ -51,10 +52,10 @@ absl::Status CheckPayment(int64_t amount, int64_t order_amount, int64_t paid_so_
   }
   const absl::int128 open = absl::int128(order_amount) - absl::int128(paid_so_far);
   if (open <= 0) {
-    return InvalidField("amount", absl::StrCat("the order is already paid in full (",
-                                               FormatMoney(paid_so_far), " of ",
-                                               FormatMoney(order_amount), "); a payment of ",
-                                               FormatMoney(amount), " would over-pay it"));
+    return InvalidField(
+        "amount", absl::StrCat("the order is already paid in full (", FormatMoney(paid_so_far),
+                               " of ", FormatMoney(order_amount), "); a payment of ",
+                               FormatMoney(amount), " would over-pay it"));
   }
   if (absl::int128(amount) > open) {
     return InvalidField(

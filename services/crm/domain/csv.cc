@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/crm/domain/stage_rules.h"
 
 namespace opsuite::crm {
@@ -181,8 +182,8 @@ std::string TierName(Tier tier) {
 absl::string_view Trim(absl::string_view s) { return absl::StripAsciiWhitespace(s); }
 
 // Fills `customer` from one record; appends an error per bad value.
-void MapRecord(const std::vector<std::string>& columns, const CsvRecord& record,
-               Customer* customer, std::vector<CsvFieldError>* errors) {
+void MapRecord(const std::vector<std::string>& columns, const CsvRecord& record, Customer* customer,
+               std::vector<CsvFieldError>* errors) {
   v1::Contact contact;
   bool has_contact = false;
   auto error = [&](const std::string& field, std::string reason) {
@@ -249,8 +250,8 @@ void MapRecord(const std::vector<std::string>& columns, const CsvRecord& record,
       has_contact = true;
     } else if (column == kContactEmail) {
       if (!IsPlausibleEmail(value)) {
-        error(column, absl::StrCat("must be an email address like name@example.com, got \"",
-                                   value, "\""));
+        error(column,
+              absl::StrCat("must be an email address like name@example.com, got \"", value, "\""));
       }
       contact.set_email(text);
       has_contact = true;
@@ -379,9 +380,9 @@ std::string CsvLine(const std::vector<std::string>& fields) {
 
 const std::vector<std::string>& CustomerCsvColumns() {
   static const auto* const kColumns = new std::vector<std::string>{
-      kName,     kKind, kTier,        kStage,         kProvince,     kCity,
-      kIndustry, kOwnerId, kCreditLimit, kTags,       kContactName,  kContactTitle,
-      kContactPhone, kContactEmail, kNotes};
+      kName,        kKind,         kTier,         kStage,        kProvince,
+      kCity,        kIndustry,     kOwnerId,      kCreditLimit,  kTags,
+      kContactName, kContactTitle, kContactPhone, kContactEmail, kNotes};
   return *kColumns;
 }
 
@@ -389,9 +390,9 @@ absl::StatusOr<CustomerCsv> ParseCustomersCsv(absl::string_view text) {
   absl::StatusOr<std::vector<CsvRecord>> records = ParseCsv(text);
   if (!records.ok()) return records.status();
   if (records->empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the file is empty; its first line must name the columns, from: ",
-        absl::StrJoin(CustomerCsvColumns(), ", ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the file is empty; its first line must name the columns, from: ",
+                     absl::StrJoin(CustomerCsvColumns(), ", ")));
   }
   const CsvRecord& header = records->front();
   std::vector<std::string> columns;
@@ -446,8 +447,8 @@ absl::StatusOr<CustomerCsv> ParseCustomersCsv(absl::string_view text) {
     if (record.fields.size() != columns.size()) {
       out.errors.push_back(CsvFieldError{
           record.line, "",
-          absl::StrCat("has ", record.fields.size(), " field",
-                       record.fields.size() == 1 ? "" : "s", "; the header has ", columns.size())});
+          absl::StrCat("has ", record.fields.size(), " field", record.fields.size() == 1 ? "" : "s",
+                       "; the header has ", columns.size())});
       continue;
     }
     const size_t errors_before = out.errors.size();

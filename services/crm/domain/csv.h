@@ -49,7 +49,9 @@ absl::StatusOr<std::vector<CsvRecord>> ParseCsv(absl::string_view text);
 // CR or a LF.
 std::string CsvField(absl::string_view field);
 
-// The fields joined by commas, each through CsvField(), ended by CRLF.
+// The fields joined by commas, each through CsvField(), ended by CRLF. (A record of a single
+// empty field is thus an empty line, which ParseCsv skips; files with two or more columns, like
+// the customer file, never meet this.)
 std::string CsvLine(const std::vector<std::string>& fields);
 
 // ---- Customers --------------------------------------------------------------------------------

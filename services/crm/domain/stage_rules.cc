@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "common/status.h"
 
 namespace opsuite::crm {
@@ -73,8 +74,8 @@ absl::Status CheckManualStage(Stage from, Stage to) {
   }
   if (to < from) {
     return absl::FailedPreconditionError(
-        absl::StrCat("stages move forward: ", StageName(from), " cannot go back to ",
-                     StageName(to), "; mark the customer DORMANT or LOST instead"));
+        absl::StrCat("stages move forward: ", StageName(from), " cannot go back to ", StageName(to),
+                     "; mark the customer DORMANT or LOST instead"));
   }
   return absl::OkStatus();
 }

@@ -33,7 +33,7 @@ using ::opsuite::crm::v1::Tier;
 CrmPolicy DefaultCrmPolicy();
 
 // Limits ValidateCrmPolicy enforces.
-inline constexpr int32_t kMaxVisitDays = 3660;         // ten years
+inline constexpr int32_t kMaxVisitDays = 3660;  // ten years
 inline constexpr int32_t kMaxEscalationDays = 366;
 inline constexpr int32_t kMaxEffectiveCallsPerDay = 1000;
 inline constexpr int32_t kMaxVisitsPerWeek = 100;
@@ -70,9 +70,9 @@ struct OverdueEpisode {
 
 // The verdict of one sweep for one customer.
 struct OverdueState {
-  bool due = false;          // as_of >= the due date (ListDueVisits lists it)
-  bool overdue = false;      // as_of > the due date: the visit was not made in time
-  int64_t days_overdue = 0;  // as_of - due date when due (0 on the due day), else 0
+  bool due = false;           // as_of >= the due date (ListDueVisits lists it)
+  bool overdue = false;       // as_of > the due date: the visit was not made in time
+  int64_t days_overdue = 0;   // as_of - due date when due (0 on the due day), else 0
   bool notify_owner = false;  // emit to the owner now (first sweep that finds it overdue)
   bool escalate = false;      // emit to the owner's manager now (days_overdue >= escalation)
   OverdueEpisode next;        // what to store once the events are written

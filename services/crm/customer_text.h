@@ -1,0 +1,22 @@
+// The folded text a customer row is stored with (crm_store.h SaveCustomer): the key of the
+// duplicate guard and the search column ListCustomers' `query` matches against.
+//
+//   SaveCustomer(tx, org, row, NameKey(*ctx->folder, row.customer),
+//                SearchText(*ctx->folder, row.customer), /*insert=*/false);
+#pragma once
+
+#include <string>
+
+#include "opsuite/crm/v1/customer.pb.h"
+#include "services/crm/domain/search.h"
+
+namespace opsuite::crm {
+
+// The folded name (NormalizedName): one live customer per key and city.
+std::string NameKey(const TextFolder& folder, const v1::Customer& customer);
+
+// The folded customer name, then each contact's folded name, joined by "\x1f" (a control
+// character no name holds, so a query cannot match across two names).
+std::string SearchText(const TextFolder& folder, const v1::Customer& customer);
+
+}  // namespace opsuite::crm
