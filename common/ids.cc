@@ -60,6 +60,19 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
   return raw.substr(kTokenPrefix.size());
 }
 
+absl::Status CheckIdList(const google::protobuf::RepeatedPtrField<std::string>& ids,
+                         absl::string_view field, int max) {
+  if (ids.size() > max) {
+    return InvalidField(std::string(field),
+                        absl::StrCat("at most ", max, " per call, got ", ids.size()));
+  }
+  FieldViolations v;
+  for (int i = 0; i < ids.size(); ++i) {
+    if (ids[i].empty()) v.Add(absl::StrCat(field, "[", i, "]"), "must not be empty");
+  }
+  return v.ToStatus();
+}
+
 absl::StatusOr<int> PageSize(int requested, int fallback, int max) {
   if (requested < 0) return InvalidField("page_size", "must not be negative");
   if (requested == 0) return fallback;

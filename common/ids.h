@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "google/protobuf/repeated_ptr_field.h"
 
 namespace opsuite {
 
@@ -23,6 +24,10 @@ std::string NewId(absl::string_view prefix, absl::Time now = absl::Now());
 std::string EncodePageToken(absl::string_view last_key);
 // INVALID_ARGUMENT naming `page_token` when it was not made by EncodePageToken.
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token);
+
+// A batch of ids: at most `max`, none empty. INVALID_ARGUMENT names `field` or `field[i]`.
+absl::Status CheckIdList(const google::protobuf::RepeatedPtrField<std::string>& ids,
+                         absl::string_view field, int max = 1000);
 
 // page_size 0 -> `fallback`; negative -> INVALID_ARGUMENT; above `max` -> `max`.
 absl::StatusOr<int> PageSize(int requested, int fallback = 100, int max = 1000);

@@ -9,6 +9,15 @@
 #include "common/status.h"
 
 namespace opsuite {
+
+const absl::TimeZone& DefaultOrgZone() {
+  static const absl::TimeZone* zone = [] {
+    auto* tz = new absl::TimeZone();
+    if (!absl::LoadTimeZone("Asia/Shanghai", tz)) *tz = absl::FixedTimeZone(8 * 3600);
+    return tz;
+  }();
+  return *zone;
+}
 namespace {
 
 

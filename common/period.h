@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "opsuite/common/v1/common.pb.h"
 
 namespace opsuite {
@@ -32,6 +33,10 @@ struct DateRange {
   bool Contains(absl::CivilDay d) const { return d >= first && d <= last; }
   friend bool operator==(const DateRange&, const DateRange&) = default;
 };
+
+// The zone an org's "today" is counted in until orgs carry their own: Asia/Shanghai (UTC+8),
+// the seeds' zone. Falls back to a fixed UTC+8 when the zone database is missing.
+const absl::TimeZone& DefaultOrgZone();
 
 // Strict YYYY-MM-DD (a real calendar day). INVALID_ARGUMENT names `field`.
 absl::StatusOr<absl::CivilDay> ParseDate(std::string_view text, std::string_view field);

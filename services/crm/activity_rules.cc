@@ -7,12 +7,6 @@
 
 namespace opsuite::crm {
 
-absl::TimeZone CrmZone() {
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone("Asia/Shanghai", &tz)) tz = absl::FixedTimeZone(8 * 3600);
-  return tz;
-}
-
 std::string TierName(v1::Tier tier) {
   switch (tier) {
     case v1::TIER_UNSPECIFIED:

@@ -2,7 +2,7 @@
 // interval runs from, who a customer was created with, working days, quota attainment and
 // whom an overdue visit is escalated to.
 //
-//   absl::TimeZone tz = CrmZone();
+//   absl::TimeZone tz = DefaultOrgZone();
 //   absl::CivilDay base = VisitBaseDay(last_visit_ms, assigned_ms, customer.create_time(), tz);
 //   std::optional<absl::CivilDay> due = VisitDueDate(policy, customer.tier(), base);
 //   stats.set_working_days(WorkingDays(range, today));
@@ -23,9 +23,6 @@
 #include "opsuite/crm/v1/customer.pb.h"
 
 namespace opsuite::crm {
-
-// Asia/Shanghai, where the org's days begin and end (UTC+8 when the zone database is missing).
-absl::TimeZone CrmZone();
 
 // "KEY", "TIER1", "TIER2", "OTHER" (the enum name without TIER_); "UNSPECIFIED" for 0 and the
 // number for values this build does not know.

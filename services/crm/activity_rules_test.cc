@@ -10,7 +10,7 @@ namespace opsuite::crm {
 namespace {
 
 absl::Time Shanghai(int y, int m, int d, int hh = 0, int mm = 0) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), CrmZone());
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), DefaultOrgZone());
 }
 
 int64_t Ms(absl::Time t) { return absl::ToUnixMillis(t); }
@@ -25,10 +25,10 @@ v1::OwnerChange Change(const std::string& from, const std::string& to, absl::Tim
   return c;
 }
 
-TEST(CrmZoneTest, IsUtcPlusEight) {
+TEST(DefaultOrgZoneTest, IsUtcPlusEight) {
   // 2026-03-01 23:30 UTC is already 2 March in Shanghai.
   absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 3, 1, 23, 30, 0), absl::UTCTimeZone());
-  EXPECT_EQ(absl::ToCivilDay(t, CrmZone()), absl::CivilDay(2026, 3, 2));
+  EXPECT_EQ(absl::ToCivilDay(t, DefaultOrgZone()), absl::CivilDay(2026, 3, 2));
 }
 
 TEST(TierNameTest, DropsThePrefix) {
@@ -42,36 +42,36 @@ TEST(TierNameTest, DropsThePrefix) {
 
 TEST(VisitBaseDayTest, NeverVisitedRunsFromAssignment) {
   google::protobuf::Timestamp created = ToProto(Shanghai(2026, 1, 5, 9));
-  EXPECT_EQ(VisitBaseDay(0, Ms(Shanghai(2026, 2, 1, 10)), created, CrmZone()),
+  EXPECT_EQ(VisitBaseDay(0, Ms(Shanghai(2026, 2, 1, 10)), created, DefaultOrgZone()),
             absl::CivilDay(2026, 2, 1));
 }
 
 TEST(VisitBaseDayTest, NoAssignmentRunsFromCreation) {
   google::protobuf::Timestamp created = ToProto(Shanghai(2026, 1, 5, 9));
-  EXPECT_EQ(VisitBaseDay(0, 0, created, CrmZone()), absl::CivilDay(2026, 1, 5));
+  EXPECT_EQ(VisitBaseDay(0, 0, created, DefaultOrgZone()), absl::CivilDay(2026, 1, 5));
 }
 
 TEST(VisitBaseDayTest, TheLaterOfVisitAndAssignment) {
   google::protobuf::Timestamp created = ToProto(Shanghai(2026, 1, 5, 9));
   const int64_t assigned = Ms(Shanghai(2026, 2, 1, 10));
-  EXPECT_EQ(VisitBaseDay(Ms(Shanghai(2026, 3, 3, 15)), assigned, created, CrmZone()),
+  EXPECT_EQ(VisitBaseDay(Ms(Shanghai(2026, 3, 3, 15)), assigned, created, DefaultOrgZone()),
             absl::CivilDay(2026, 3, 3));
   // A visit by the previous owner does not make the new owner late.
-  EXPECT_EQ(VisitBaseDay(Ms(Shanghai(2026, 1, 20, 15)), assigned, created, CrmZone()),
+  EXPECT_EQ(VisitBaseDay(Ms(Shanghai(2026, 1, 20, 15)), assigned, created, DefaultOrgZone()),
             absl::CivilDay(2026, 2, 1));
 }
 
 TEST(VisitBaseDayTest, LocalDayNotUtcDay) {
   // 00:30 in Shanghai is the previous day in UTC.
   google::protobuf::Timestamp created = ToProto(Shanghai(2026, 1, 5, 9));
-  EXPECT_EQ(VisitBaseDay(Ms(Shanghai(2026, 3, 3, 0, 30)), 0, created, CrmZone()),
+  EXPECT_EQ(VisitBaseDay(Ms(Shanghai(2026, 3, 3, 0, 30)), 0, created, DefaultOrgZone()),
             absl::CivilDay(2026, 3, 3));
 }
 
 TEST(VisitBaseDayTest, FeedsVisitDueDate) {
   google::protobuf::Timestamp created = ToProto(Shanghai(2026, 1, 1, 9));
   auto due =
-      VisitDueDate(DefaultCrmPolicy(), v1::TIER_TIER1, VisitBaseDay(0, 0, created, CrmZone()));
+      VisitDueDate(DefaultCrmPolicy(), v1::TIER_TIER1, VisitBaseDay(0, 0, created, DefaultOrgZone()));
   ASSERT_TRUE(due.has_value());
   EXPECT_EQ(*due, absl::CivilDay(2026, 3, 2));  // 60 days (000:211)
 }

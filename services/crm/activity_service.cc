@@ -191,11 +191,7 @@ absl::Status ActivityServiceImpl::DoLogActivity(const Call& call, const v1::LogA
     if (a.effective() && (!c.has_last_effective_activity_time() ||
                           occurred > FromProto(c.last_effective_activity_time()))) {
       *c.mutable_last_effective_activity_time() = a.occurred_at();
-      row.version += 1;
-      c.set_etag(storage::EtagOf(row.version));
-      *c.mutable_update_time() = ToProto(now);
-      RETURN_IF_ERROR(SaveCustomer(tx, org, row, NameKey(*ctx_->folder, c),
-                                   SearchText(*ctx_->folder, c), /*insert=*/false));
+      RETURN_IF_ERROR(SaveChangedCustomer(tx, *ctx_->folder, org, row, now));
       customer_changed = true;
     }
     // A visit made is a visit, effective or not: it moves the next visit's due date. Only the
@@ -287,7 +283,7 @@ absl::Status ActivityServiceImpl::DoListDueVisits(const Call& call,
   const auth::Principal& principal = call.principal;
   ASSIGN_OR_RETURN(int size, PageSize(req.page_size()));
   ASSIGN_OR_RETURN(int64_t offset, DecodeOffsetToken(req.page_token()));
-  const absl::TimeZone tz = CrmZone();
+  const absl::TimeZone tz = DefaultOrgZone();
   ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOfDay(req.as_of(), *ctx_->clock, tz));
   const std::string owner_id = req.owner_id().empty() ? principal.subject : req.owner_id();
   ASSIGN_OR_RETURN(bool sees, SeesEmployee(principal, owner_id));
@@ -350,7 +346,7 @@ absl::Status ActivityServiceImpl::DoSweepOverdueVisits(const Call& call,
     return absl::PermissionDeniedError(
         "the overdue-visit sweep is run by the scheduler (or an admin)");
   }
-  const absl::TimeZone tz = CrmZone();
+  const absl::TimeZone tz = DefaultOrgZone();
   ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOfDay(req.as_of(), *ctx_->clock, tz));
   const std::string& org = principal.org;
   bool seen = false;
@@ -477,7 +473,7 @@ absl::Status ActivityServiceImpl::Stats(Tx& tx, const std::string& org, const v1
                                         v1::ActivityStats* out) {
   out->set_employee_id(employee_id);
   *out->mutable_period() = period;
-  const absl::TimeZone tz = CrmZone();
+  const absl::TimeZone tz = DefaultOrgZone();
   const int64_t start_ms = absl::ToUnixMillis(absl::FromCivil(range.first, tz));
   const int64_t end_ms = absl::ToUnixMillis(absl::FromCivil(range.last + 1, tz));
   ASSIGN_OR_RETURN(Rows counts, tx.Query("SELECT kind, effective, COUNT(*) FROM activities WHERE "
@@ -545,16 +541,7 @@ absl::Status ActivityServiceImpl::DoBatchGetActivityStats(
     const Call& call, const v1::BatchGetActivityStatsRequest& req,
     v1::BatchGetActivityStatsResponse* resp) {
   const auth::Principal& principal = call.principal;
-  if (req.employee_ids_size() > kMaxBatchGet) {
-    return InvalidField("employee_ids", absl::StrCat("at most ", kMaxBatchGet, " per call"));
-  }
-  FieldViolations v;
-  for (int i = 0; i < req.employee_ids_size(); ++i) {
-    if (req.employee_ids(i).empty()) {
-      v.Add(absl::StrCat("employee_ids[", i, "]"), "must name an employee");
-    }
-  }
-  RETURN_IF_ERROR(v.ToStatus());
+  RETURN_IF_ERROR(CheckIdList(req.employee_ids(), "employee_ids", kMaxBatchGet));
   ASSIGN_OR_RETURN(DateRange range, PeriodRange(req.period(), "period"));
   for (const std::string& id : req.employee_ids()) {
     ASSIGN_OR_RETURN(bool sees, SeesEmployee(principal, id));

@@ -28,15 +28,6 @@ namespace {
 using server::Call;
 using storage::Rows;
 
-const absl::TimeZone& OrgZone() {
-  static const absl::TimeZone* tz = [] {
-    auto* z = new absl::TimeZone();
-    if (!absl::LoadTimeZone("Asia/Shanghai", z)) *z = absl::FixedTimeZone(8 * 3600);
-    return z;
-  }();
-  return *tz;
-}
-
 // Checks and completes the fields a caller sets; `prefix` is "customer" or "customers[i]".
 void CheckCustomer(FieldViolations& v, v1::Customer& c, const std::string& prefix) {
   auto f = [&](absl::string_view name) { return absl::StrCat(prefix, ".", name); };
@@ -233,11 +224,10 @@ absl::Status CustomerServiceImpl::DoGetCustomer(const Call& call, const v1::GetC
 absl::Status CustomerServiceImpl::DoBatchGetCustomers(const Call& call,
                                                       const v1::BatchGetCustomersRequest& req,
                                                       v1::BatchGetCustomersResponse* resp) {
-  if (req.ids_size() > 1000) return InvalidField("ids", "at most 1000 ids per call");
+  RETURN_IF_ERROR(CheckIdList(req.ids(), "ids"));
   for (int i = 0; i < req.ids_size(); ++i) {
     v1::GetCustomerRequest one;
     one.set_id(req.ids(i));
-    if (one.id().empty()) return InvalidField(absl::StrCat("ids[", i, "]"), "must not be empty");
     RETURN_IF_ERROR(DoGetCustomer(call, one, resp->add_customers()));
   }
   return absl::OkStatus();
@@ -337,11 +327,7 @@ absl::Status CustomerServiceImpl::DoDeleteCustomer(const Call& call,
     }
     RETURN_IF_ERROR(storage::CheckEtag(req.etag(), row.version, absl::StrCat("customer ", req.id())));
     row.deleted = true;
-    row.version += 1;
-    *row.customer.mutable_update_time() = ToProto(ctx_->clock->Now());
-    row.customer.set_etag(storage::EtagOf(row.version));
-    return SaveCustomer(tx, org, row, NameKey(*ctx_->folder, row.customer),
-                        SearchText(*ctx_->folder, row.customer), false);
+    return SaveChangedCustomer(tx, *ctx_->folder, org, row, ctx_->clock->Now());
   }));
   ctx_->cache->Delete({CustomerKey(org, req.id())});
   return absl::OkStatus();
@@ -485,11 +471,7 @@ absl::Status CustomerServiceImpl::DoTransferCustomer(const Call& call,
     row.customer.set_owner_id(owner.first);
     row.owner_path = owner.second;
     row.assigned_at_ms = absl::ToUnixMillis(now);
-    row.version += 1;
-    row.customer.set_etag(storage::EtagOf(row.version));
-    *row.customer.mutable_update_time() = ToProto(now);
-    RETURN_IF_ERROR(SaveCustomer(tx, org, row, NameKey(*ctx_->folder, row.customer),
-                                 SearchText(*ctx_->folder, row.customer), false));
+    RETURN_IF_ERROR(SaveChangedCustomer(tx, *ctx_->folder, org, row, now));
     *resp = row.customer;
     return absl::OkStatus();
   }));
@@ -507,11 +489,7 @@ absl::Status ToPool(Context& ctx, Tx& tx, const std::string& org, CustomerRow& r
   row.customer.clear_owner_id();
   row.owner_path.clear();
   row.assigned_at_ms = absl::ToUnixMillis(now);
-  row.version += 1;
-  row.customer.set_etag(storage::EtagOf(row.version));
-  *row.customer.mutable_update_time() = ToProto(now);
-  RETURN_IF_ERROR(SaveCustomer(tx, org, row, NameKey(*ctx.folder, row.customer),
-                               SearchText(*ctx.folder, row.customer), false));
+  RETURN_IF_ERROR(SaveChangedCustomer(tx, *ctx.folder, org, row, now));
   google::protobuf::Struct p;
   Put(p, "customer_id", row.customer.id());
   Put(p, "customer_name", row.customer.name());
@@ -567,7 +545,7 @@ absl::Status CustomerServiceImpl::DoClaimCustomer(const Call& call,
     }
     ASSIGN_OR_RETURN(v1::CrmPolicy policy, LoadCrmPolicy(tx, org, nullptr));
     absl::Time now = ctx_->clock->Now();
-    std::string today = FormatDate(absl::ToCivilDay(now, OrgZone()));
+    std::string today = FormatDate(absl::ToCivilDay(now, DefaultOrgZone()));
     ASSIGN_OR_RETURN(Rows claims, tx.Query("SELECT count FROM claims WHERE org_id = ? AND "
                                            "employee_id = ? AND day = ?",
                                            {org, me, today}));
@@ -582,11 +560,7 @@ absl::Status CustomerServiceImpl::DoClaimCustomer(const Call& call,
     row.customer.set_owner_id(me);
     row.owner_path = *path;
     row.assigned_at_ms = absl::ToUnixMillis(now);
-    row.version += 1;
-    row.customer.set_etag(storage::EtagOf(row.version));
-    *row.customer.mutable_update_time() = ToProto(now);
-    RETURN_IF_ERROR(SaveCustomer(tx, org, row, NameKey(*ctx_->folder, row.customer),
-                                 SearchText(*ctx_->folder, row.customer), false));
+    RETURN_IF_ERROR(SaveChangedCustomer(tx, *ctx_->folder, org, row, now));
     *resp = row.customer;
     return absl::OkStatus();
   }));

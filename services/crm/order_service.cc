@@ -31,15 +31,8 @@ using storage::Blob;
 using storage::Rows;
 
 // The zone whose calendar days orders are signed, payments received and periods counted in.
-constexpr absl::string_view kOrgZone = "Asia/Shanghai";
 constexpr size_t kMaxProductLine = 64;
 constexpr int64_t kMaxCents = std::numeric_limits<int64_t>::max();
-
-absl::TimeZone OrgZone() {
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone(kOrgZone, &tz)) tz = absl::FixedTimeZone(8 * 3600);
-  return tz;
-}
 
 std::string KindName(v1::OrderKind kind) {
   switch (kind) {
@@ -127,16 +120,6 @@ void MoveStage(v1::Customer& c, v1::Stage next, absl::Time now, const std::strin
   c.set_stage(next);
 }
 
-// Saves a changed customer under its next version.
-absl::Status SaveChangedCustomer(Tx& tx, const TextFolder& folder, const std::string& org,
-                                 CustomerRow& row, absl::Time now) {
-  row.version += 1;
-  row.customer.set_etag(storage::EtagOf(row.version));
-  *row.customer.mutable_update_time() = ToProto(now);
-  return SaveCustomer(tx, org, row, NameKey(folder, row.customer),
-                      SearchText(folder, row.customer), /*insert=*/false);
-}
-
 // The calendar day (in the org's zone) of each payment, the statistics' view of an order.
 absl::StatusOr<OrderFacts> FactsOf(const v1::Order& order, const absl::TimeZone& tz) {
   OrderFacts facts;
@@ -185,7 +168,7 @@ absl::Status OrderServiceImpl::CanSeeEmployee(const auth::Principal& p,
 
 absl::Status OrderServiceImpl::DoCreateOrder(const Call& call, const v1::CreateOrderRequest& req,
                                              v1::Order* resp) {
-  const absl::TimeZone tz = OrgZone();
+  const absl::TimeZone tz = DefaultOrgZone();
   FieldViolations v;
   if (req.customer_id().empty()) v.Add("customer_id", "must name a customer");
   if (req.kind() == v1::ORDER_KIND_UNSPECIFIED || !v1::OrderKind_IsValid(req.kind())) {
@@ -346,7 +329,7 @@ absl::Status OrderServiceImpl::DoListOrders(const Call& call, const v1::ListOrde
 absl::Status OrderServiceImpl::DoRecordPayment(const Call& call,
                                                const v1::RecordPaymentRequest& req,
                                                v1::Order* resp) {
-  const absl::TimeZone tz = OrgZone();
+  const absl::TimeZone tz = DefaultOrgZone();
   FieldViolations v;
   if (req.order_id().empty()) v.Add("order_id", "must name an order");
   if (req.amount() <= 0) {
@@ -444,7 +427,7 @@ absl::StatusOr<std::vector<v1::SalesStats>> OrderServiceImpl::SalesStatsOf(
     const DateRange& range) {
   std::vector<v1::SalesStats> out;
   if (employee_ids.empty()) return out;
-  const absl::TimeZone tz = OrgZone();
+  const absl::TimeZone tz = DefaultOrgZone();
   const std::string first = FormatDate(range.first);
   const std::string last = FormatDate(range.last);
   // The owners' orders signed in the period, and those with a payment received in it
@@ -502,17 +485,7 @@ absl::Status OrderServiceImpl::DoGetSalesStats(const Call& call,
 absl::Status OrderServiceImpl::DoBatchGetSalesStats(const Call& call,
                                                     const v1::BatchGetSalesStatsRequest& req,
                                                     v1::BatchGetSalesStatsResponse* resp) {
-  if (req.employee_ids_size() > kMaxBatch) {
-    return InvalidField("employee_ids", absl::StrCat("at most ", kMaxBatch, " per call, got ",
-                                                     req.employee_ids_size()));
-  }
-  FieldViolations v;
-  for (int i = 0; i < req.employee_ids_size(); ++i) {
-    if (req.employee_ids(i).empty()) {
-      v.Add(absl::StrCat("employee_ids[", i, "]"), "must name an employee");
-    }
-  }
-  RETURN_IF_ERROR(v.ToStatus());
+  RETURN_IF_ERROR(CheckIdList(req.employee_ids(), "employee_ids", kMaxBatch));
   ASSIGN_OR_RETURN(DateRange range, PeriodRange(req.period(), "period"));
   std::vector<std::string> distinct;
   absl::flat_hash_set<std::string> seen;

@@ -191,7 +191,7 @@ absl::Status DirectoryServiceImpl::DoGetEmployee(const Call& call,
 absl::Status DirectoryServiceImpl::DoBatchGetEmployees(const Call& call,
                                                        const v1::BatchGetEmployeesRequest& req,
                                                        v1::BatchGetEmployeesResponse* resp) {
-  if (req.ids_size() > 1000) return InvalidField("ids", "at most 1000 ids per call");
+  RETURN_IF_ERROR(CheckIdList(req.ids(), "ids"));
   std::shared_ptr<const OrgTree> tree;
   if (!call.principal.SeesOrg()) {
     RETURN_IF_ERROR(ctx_->db->Read([&](Tx& tx) -> absl::Status {
@@ -200,7 +200,6 @@ absl::Status DirectoryServiceImpl::DoBatchGetEmployees(const Call& call,
     }));
   }
   for (int i = 0; i < req.ids_size(); ++i) {
-    if (req.ids(i).empty()) return InvalidField(absl::StrCat("ids[", i, "]"), "must not be empty");
     ASSIGN_OR_RETURN(v1::Employee e, CachedEmployee(call.principal.org, req.ids(i)));
     if (tree) RETURN_IF_ERROR(CanRead(call.principal, *tree, e));
     *resp->add_employees() = std::move(e);

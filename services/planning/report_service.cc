@@ -46,7 +46,7 @@ absl::StatusOr<v1::ReportPolicy> LoadPolicy(Tx& tx, const std::string& org, int6
 absl::TimeZone ZoneOf(const v1::Employee& e) {
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(e.timezone().empty() ? "Asia/Shanghai" : e.timezone(), &tz)) {
-    tz = absl::FixedTimeZone(8 * 3600);
+    tz = DefaultOrgZone();
   }
   return tz;
 }
@@ -227,7 +227,7 @@ absl::Status ReportServiceImpl::DoGetReportCompliance(const Call& call,
 absl::Status ReportServiceImpl::DoBatchGetReportCompliance(
     const Call& call, const v1::BatchGetReportComplianceRequest& req,
     v1::BatchGetReportComplianceResponse* resp) {
-  if (req.employee_ids_size() > 1000) return InvalidField("employee_ids", "at most 1000 per call");
+  RETURN_IF_ERROR(CheckIdList(req.employee_ids(), "employee_ids"));
   return ctx_->db->Read([&](Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto tree, ctx_->trees.Get(tx, call.principal.org));
     ASSIGN_OR_RETURN(v1::ReportPolicy policy, LoadPolicy(tx, call.principal.org, nullptr));

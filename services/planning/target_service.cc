@@ -479,7 +479,7 @@ absl::Status TargetServiceImpl::Progress(const Call& call, const std::string& ta
                                          const std::string& as_of_text, v1::Progress* out) {
   absl::CivilDay as_of;
   if (as_of_text.empty()) {
-    as_of = absl::ToCivilDay(ctx_->clock->Now(), absl::FixedTimeZone(8 * 3600));
+    as_of = absl::ToCivilDay(ctx_->clock->Now(), DefaultOrgZone());
   } else {
     ASSIGN_OR_RETURN(as_of, ParseDate(as_of_text, "as_of"));
   }
@@ -534,11 +534,8 @@ absl::Status TargetServiceImpl::DoGetProgress(const Call& call, const v1::GetPro
 absl::Status TargetServiceImpl::DoBatchGetProgress(const Call& call,
                                                    const v1::BatchGetProgressRequest& req,
                                                    v1::BatchGetProgressResponse* resp) {
-  if (req.target_ids_size() > 1000) return InvalidField("target_ids", "at most 1000 per call");
+  RETURN_IF_ERROR(CheckIdList(req.target_ids(), "target_ids"));
   for (int i = 0; i < req.target_ids_size(); ++i) {
-    if (req.target_ids(i).empty()) {
-      return InvalidField(absl::StrCat("target_ids[", i, "]"), "must not be empty");
-    }
     RETURN_IF_ERROR(Progress(call, req.target_ids(i), req.as_of(), resp->add_progress()));
   }
   return absl::OkStatus();

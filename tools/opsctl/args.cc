@@ -136,6 +136,74 @@ Period MakePeriod(Granularity granularity, absl::CivilDay start) {
   return period;
 }
 
+// A message with a text form: a Timestamp (RFC 3339) or a Period (ParsePeriod).
+absl::Status SetMessageFromText(google::protobuf::Message* message, absl::string_view text) {
+  const std::string& type = message->GetDescriptor()->full_name();
+  if (type == google::protobuf::Timestamp::descriptor()->full_name()) {
+    absl::StatusOr<absl::Time> time = ParseInstant(text);
+    if (!time.ok()) return time.status();
+    message->CopyFrom(ToProtoTimestamp(*time));
+    return absl::OkStatus();
+  }
+  if (type == Period::descriptor()->full_name()) {
+    absl::StatusOr<Period> period = ParsePeriod(text);
+    if (!period.ok()) return period.status();
+    message->CopyFrom(*period);
+    return absl::OkStatus();
+  }
+  return Invalid(
+      absl::StrCat("a ", message->GetDescriptor()->name(), " cannot be set from the command line"));
+}
+
+// `text` as a whole number of 10^-`decimals` units ("12.5" with 2 decimals is 1250), after an
+// optional 万 (x10^4) or 亿 (x10^8); `form` says how to write a number, `too_precise` what is
+// wrong with one that has too many decimals.
+absl::StatusOr<int64_t> ParseScaled(absl::string_view text, int decimals, absl::string_view form,
+                                    absl::string_view too_precise) {
+  const std::string original(text);
+  std::string s = absl::StrReplaceAll(absl::StripAsciiWhitespace(text), {{"_", ""}, {",", ""}});
+  absl::string_view v = s;
+  int64_t multiplier = 1;
+  int max_decimals = decimals;
+  for (int i = 0; i < decimals; ++i) multiplier *= 10;
+  if (absl::ConsumeSuffix(&v, kYi)) {
+    multiplier *= 100'000'000;
+    max_decimals += 8;
+  } else if (absl::ConsumeSuffix(&v, kWan)) {
+    multiplier *= 10'000;
+    max_decimals += 4;
+  }
+  const bool negative = absl::ConsumePrefix(&v, "-");
+  if (!negative) absl::ConsumePrefix(&v, "+");
+  absl::string_view whole = v;
+  absl::string_view fraction;
+  if (size_t dot = v.find('.'); dot != absl::string_view::npos) {
+    whole = v.substr(0, dot);
+    fraction = v.substr(dot + 1);
+  }
+  while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+  const bool digits_ok = (AllDigits(whole) || (whole.empty() && !fraction.empty())) &&
+                         (fraction.empty() || AllDigits(fraction));
+  if (!digits_ok) return Invalid(absl::StrCat("\"", original, "\" is not a number; ", form));
+  if (static_cast<int>(fraction.size()) > max_decimals) {
+    return Invalid(absl::StrCat("\"", original, "\" ", too_precise));
+  }
+  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
+  __int128 total = 0;
+  for (char c : whole) {
+    total = total * 10 + (c - '0');
+    if (total * multiplier > kMax) break;
+  }
+  total *= multiplier;
+  __int128 scale = multiplier;
+  for (char c : fraction) {
+    scale /= 10;
+    total += (c - '0') * scale;
+  }
+  if (total > kMax) return Invalid(absl::StrCat("\"", original, "\" is too large"));
+  return static_cast<int64_t>(negative ? -total : total);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -262,53 +330,19 @@ void Args::DropLeadingPositionals(size_t n) {
 // Values
 
 absl::StatusOr<int64_t> ParseQuantity(absl::string_view text) {
-  const std::string original(text);
-  std::string s = absl::StrReplaceAll(absl::StripAsciiWhitespace(text), {{"_", ""}, {",", ""}});
-  absl::string_view v = s;
-  int64_t multiplier = 1;
-  int max_decimals = 0;
-  if (absl::ConsumeSuffix(&v, kYi)) {
-    multiplier = 100'000'000;
-    max_decimals = 8;
-  } else if (absl::ConsumeSuffix(&v, kWan)) {
-    multiplier = 10'000;
-    max_decimals = 4;
+  return ParseScaled(text, 0, "write an integer, optionally with 万 or 亿 (1500万, 1.5亿)",
+                     "is not a whole number; values are integers in the target's unit (1.5万 = "
+                     "15000 is fine)");
+}
+
+absl::StatusOr<int64_t> ParseYuan(absl::string_view text) {
+  absl::StatusOr<int64_t> cents =
+      ParseScaled(text, 2, "write yuan, optionally with 万 or 亿 (50000, 12000.50, 1.2万)",
+                  "has more than 2 decimals; amounts are yuan to the fen (0.01)");
+  if (cents.ok() && *cents < 0) {
+    return Invalid(absl::StrCat("\"", text, "\": an amount must not be negative"));
   }
-  const bool negative = absl::ConsumePrefix(&v, "-");
-  if (!negative) absl::ConsumePrefix(&v, "+");
-  absl::string_view whole = v;
-  absl::string_view fraction;
-  if (size_t dot = v.find('.'); dot != absl::string_view::npos) {
-    whole = v.substr(0, dot);
-    fraction = v.substr(dot + 1);
-  }
-  while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
-  const bool digits_ok = (AllDigits(whole) || (whole.empty() && !fraction.empty())) &&
-                         (fraction.empty() || AllDigits(fraction));
-  if (!digits_ok) {
-    return Invalid(absl::StrCat("\"", original,
-                                "\" is not a number; write an integer, optionally with 万 or 亿 "
-                                "(1500万, 1.5亿)"));
-  }
-  if (static_cast<int>(fraction.size()) > max_decimals) {
-    return Invalid(absl::StrCat("\"", original,
-                                "\" is not a whole number; values are integers in the target's "
-                                "unit (1.5万 = 15000 is fine)"));
-  }
-  constexpr __int128 kMax = std::numeric_limits<int64_t>::max();
-  __int128 total = 0;
-  for (char c : whole) {
-    total = total * 10 + (c - '0');
-    if (total * multiplier > kMax) break;
-  }
-  total *= multiplier;
-  __int128 scale = multiplier;
-  for (char c : fraction) {
-    scale /= 10;
-    total += (c - '0') * scale;
-  }
-  if (total > kMax) return Invalid(absl::StrCat("\"", original, "\" is too large"));
-  return static_cast<int64_t>(negative ? -total : total);
+  return cents;
 }
 
 absl::StatusOr<Owner> ParseOwner(absl::string_view text) {
@@ -416,6 +450,15 @@ absl::StatusOr<absl::Time> ParseInstant(absl::string_view text) {
   return t;
 }
 
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time time) {
+  const int64_t seconds = absl::ToUnixSeconds(time);  // floors
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(seconds);
+  ts.set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+  return ts;
+}
+
 absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text) {
   absl::string_view days = text;
   if (absl::ConsumeSuffix(&days, "d")) {
@@ -463,6 +506,24 @@ absl::StatusOr<GoalTask> ParseTask(absl::string_view text) {
   task.set_quality(fields[5]);
   task.set_id(fields[6]);
   return task;
+}
+
+absl::StatusOr<crm::v1::Contact> ParseContact(absl::string_view text) {
+  std::vector<std::string> fields = SplitEscaped(text, '|');
+  for (std::string& f : fields) f = std::string(absl::StripAsciiWhitespace(f));
+  auto fail = [&](absl::string_view why) {
+    return Invalid(
+        absl::StrCat("contact \"", text, "\": ", why, "; write 'name|title|phone|email'"));
+  };
+  if (fields.size() > 4) return fail("too many fields");
+  fields.resize(4);
+  if (fields[0].empty()) return fail("the name is empty");
+  crm::v1::Contact contact;
+  contact.set_name(fields[0]);
+  contact.set_title(fields[1]);
+  contact.set_phone(fields[2]);
+  contact.set_email(fields[3]);
+  return contact;
 }
 
 absl::StatusOr<std::vector<int64_t>> ParseIntList(absl::string_view text) {
@@ -577,9 +638,22 @@ std::string ShortEnumName(const EnumDescriptor* type, int number) {
 
 absl::Status SetFieldFromText(google::protobuf::Message* message, absl::string_view field_name,
                               absl::string_view text, google::protobuf::FieldMask* mask) {
-  const FieldDescriptor* field = message->GetDescriptor()->FindFieldByName(std::string(field_name));
-  if (field == nullptr) {
-    return Invalid(absl::StrCat(message->GetDescriptor()->name(), " has no field ", field_name));
+  // A dotted path walks into singular message fields; the mask names the first field.
+  const std::vector<std::string> path = absl::StrSplit(field_name, '.');
+  const FieldDescriptor* top = nullptr;
+  const FieldDescriptor* field = nullptr;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (field != nullptr) {
+      if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) {
+        return Invalid(absl::StrCat(field_name, ": ", field->name(), " is not a message"));
+      }
+      message = message->GetReflection()->MutableMessage(message, field);
+    }
+    field = message->GetDescriptor()->FindFieldByName(path[i]);
+    if (field == nullptr) {
+      return Invalid(absl::StrCat(message->GetDescriptor()->name(), " has no field ", path[i]));
+    }
+    if (top == nullptr) top = field;
   }
   const google::protobuf::Reflection* r = message->GetReflection();
   std::vector<std::string> items;
@@ -656,13 +730,22 @@ absl::Status SetFieldFromText(google::protobuf::Message* message, absl::string_v
                              : r->SetEnumValue(message, field, *e);
         break;
       }
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        // The parsers' messages name the value already ("period \"2026-13\" is not ...").
+        absl::Status s =
+            SetMessageFromText(field->is_repeated() ? r->AddMessage(message, field)
+                                                    : r->MutableMessage(message, field),
+                               item);
+        if (!s.ok()) return s;
+        break;
+      }
       default:
         return fail("cannot be set from the command line");
     }
   }
   if (mask != nullptr &&
-      std::find(mask->paths().begin(), mask->paths().end(), field->name()) == mask->paths().end()) {
-    mask->add_paths(field->name());
+      std::find(mask->paths().begin(), mask->paths().end(), top->name()) == mask->paths().end()) {
+    mask->add_paths(top->name());
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 //   args.positionals();        // {"extra"}
 //
 //   ParseQuantity("1.5亿")                  // 150000000
+//   ParseYuan("1.2万")                      // 1200000 (cents: 12000.00 yuan)
 //   ParseOwner("employee:e1")              // Owner{EMPLOYEE, "e1"}
 //   ParsePeriod("MONTH:2026-03-01")        // Period{MONTH, "2026-03-01"}; also "2026-Q1"
 //   ParseTask("拜访客户|ROUTINE|30|10 家|2026-03-31|有记录")
@@ -26,7 +27,9 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "opsuite/common/v1/common.pb.h"
+#include "opsuite/crm/v1/customer.pb.h"
 #include "opsuite/planning/v1/goal_card.pb.h"
 #include "opsuite/planning/v1/target.pb.h"
 
@@ -84,6 +87,11 @@ class Args {
 // be a whole number that fits in int64.
 absl::StatusOr<int64_t> ParseQuantity(absl::string_view text);
 
+// Money: yuan with at most 2 decimals, or with 万/亿 and correspondingly more ("1.2万" =
+// 12000.00 yuan), as cents ("50000" -> 5000000, "12000.50" -> 1200050, "1.2万" -> 1200000).
+// Separators as ParseQuantity; not negative.
+absl::StatusOr<int64_t> ParseYuan(absl::string_view text);
+
 // "org" | "org:ID" | "department:ID" | "dept:ID" | "employee:ID" | "emp:ID".
 absl::StatusOr<planning::v1::Owner> ParseOwner(absl::string_view text);
 
@@ -100,6 +108,9 @@ absl::StatusOr<std::string> ParseDate(absl::string_view text);
 // RFC 3339 ("2026-03-02T21:00:00+08:00" or "...Z").
 absl::StatusOr<absl::Time> ParseInstant(absl::string_view text);
 
+// `time` as a google.protobuf.Timestamp.
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time time);
+
 // A Go-style duration ("90s", "12h", "1h30m") or days ("7d").
 absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text);
 
@@ -107,6 +118,10 @@ absl::StatusOr<absl::Duration> ParseDurationArg(absl::string_view text);
 // ROUTINE (the default when empty) or AD_HOC; due_date YYYY-MM-DD; id names an existing task
 // (card update). A literal '|' in a field is written "\|".
 absl::StatusOr<planning::v1::GoalTask> ParseTask(absl::string_view text);
+
+// "name|title|phone|email": a customer contact; the name is required, the rest may be left
+// empty or off ("王经理||13800000000"). A literal '|' is written "\|".
+absl::StatusOr<crm::v1::Contact> ParseContact(absl::string_view text);
 
 // "1,3,3,3" -> {1, 3, 3, 3}; each a quantity (ParseQuantity).
 absl::StatusOr<std::vector<int64_t>> ParseIntList(absl::string_view text);
@@ -140,9 +155,11 @@ absl::StatusOr<int> ParseEnumValue(const google::protobuf::EnumDescriptor* type,
 // The value's name without the enum's prefix ("SALES"); the number when unknown.
 std::string ShortEnumName(const google::protobuf::EnumDescriptor* type, int number);
 
-// Sets the field `field_name` (a proto field name) of `message` from text: strings as they
-// are, integers through ParseQuantity, doubles, bools (ParseBool), enums (ParseEnumValue),
-// repeated scalars comma-separated. Appends the field name to `mask` when given.
+// Sets the field `field_name` (a proto field name, or a dotted path into singular message
+// fields: "region.city") of `message` from text: strings as they are, integers through
+// ParseQuantity, doubles, bools (ParseBool), enums (ParseEnumValue), Timestamps (RFC 3339,
+// ParseInstant), Periods (ParsePeriod), repeated ones comma-separated. Appends the field name
+// (of a path: its first field, "region") to `mask` when given.
 absl::Status SetFieldFromText(google::protobuf::Message* message, absl::string_view field_name,
                               absl::string_view text, google::protobuf::FieldMask* mask = nullptr);
 

@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "opsuite/planning/v1/directory.pb.h"
+#include "opsuite/planning/v1/goal_card.pb.h"
 #include "opsuite/planning/v1/report.pb.h"
 
 namespace opsuite::opsctl {
@@ -126,6 +127,40 @@ TEST(ParseQuantityTest, Rejects) {
   EXPECT_THAT(ErrorOf(ParseQuantity("1e6").status()), HasSubstr("not a number"));
   EXPECT_THAT(ErrorOf(ParseQuantity("9223372036854775808").status()), HasSubstr("too large"));
   EXPECT_THAT(ErrorOf(ParseQuantity("1000000000000亿").status()), HasSubstr("too large"));
+}
+
+// --- Money ---
+
+TEST(ParseYuanTest, YuanToCents) {
+  EXPECT_EQ(ParseYuan("50000").value(), 5000000);
+  EXPECT_EQ(ParseYuan("50000.00").value(), 5000000);
+  EXPECT_EQ(ParseYuan("12000.50").value(), 1200050);
+  EXPECT_EQ(ParseYuan("12000.5").value(), 1200050);
+  EXPECT_EQ(ParseYuan("0.01").value(), 1);
+  EXPECT_EQ(ParseYuan(".5").value(), 50);
+  EXPECT_EQ(ParseYuan("0").value(), 0);
+  EXPECT_EQ(ParseYuan("50,000.5").value(), 5000050);
+  EXPECT_EQ(ParseYuan(" 1_000 ").value(), 100000);
+  EXPECT_EQ(ParseYuan("1.2000").value(), 120);  // trailing zeros are fine
+}
+
+TEST(ParseYuanTest, ChineseUnits) {
+  EXPECT_EQ(ParseYuan("1.2万").value(), 1200000);  // 12000.00 yuan
+  EXPECT_EQ(ParseYuan("5万").value(), 5000000);
+  EXPECT_EQ(ParseYuan("1.234567万").value(), 1234567);  // 12345.67 yuan: 6 decimals fit
+  EXPECT_EQ(ParseYuan("1.5亿").value(), 15000000000);
+  EXPECT_EQ(ParseYuan("0.0000000001亿").value(), 1);
+}
+
+TEST(ParseYuanTest, Rejects) {
+  EXPECT_THAT(ErrorOf(ParseYuan("1.234").status()), HasSubstr("more than 2 decimals"));
+  EXPECT_THAT(ErrorOf(ParseYuan("1.2345678万").status()), HasSubstr("more than 2 decimals"));
+  EXPECT_THAT(ErrorOf(ParseYuan("-5").status()), HasSubstr("must not be negative"));
+  EXPECT_THAT(ErrorOf(ParseYuan("¥5").status()), HasSubstr("is not a number; write yuan"));
+  EXPECT_THAT(ErrorOf(ParseYuan("").status()), HasSubstr("is not a number"));
+  EXPECT_THAT(ErrorOf(ParseYuan("1e3").status()), HasSubstr("is not a number"));
+  EXPECT_THAT(ErrorOf(ParseYuan("92233720368547758.08").status()), HasSubstr("too large"));
+  EXPECT_EQ(ParseYuan("92233720368547758.07").value(), INT64_MAX);
 }
 
 // --- Owners, periods, dates ---
@@ -256,6 +291,21 @@ TEST(ParseTaskTest, Rejects) {
   EXPECT_THAT(ErrorOf(ParseTask("a|b|1|c|d|e|f|g").status()), HasSubstr("too many fields"));
 }
 
+TEST(ParseContactTest, Forms) {
+  crm::v1::Contact c = ParseContact("王经理|采购经理|13800000000|wang@example.com").value();
+  EXPECT_EQ(c.name(), "王经理");
+  EXPECT_EQ(c.title(), "采购经理");
+  EXPECT_EQ(c.phone(), "13800000000");
+  EXPECT_EQ(c.email(), "wang@example.com");
+  c = ParseContact(" 李总 ||139 ").value();
+  EXPECT_EQ(c.name(), "李总");
+  EXPECT_EQ(c.title(), "");
+  EXPECT_EQ(c.phone(), "139");
+  EXPECT_EQ(ParseContact(R"(A\|B)").value().name(), "A|B");
+  EXPECT_THAT(ErrorOf(ParseContact("|title").status()), HasSubstr("the name is empty"));
+  EXPECT_THAT(ErrorOf(ParseContact("a|b|c|d|e").status()), HasSubstr("too many fields"));
+}
+
 TEST(ParseIntListTest, Weights) {
   EXPECT_THAT(ParseIntList("1,3,3,3").value(), ElementsAre(1, 3, 3, 3));
   EXPECT_THAT(ParseIntList("1万,2万").value(), ElementsAre(10000, 20000));
@@ -340,6 +390,41 @@ TEST(SetFieldFromTextTest, RepeatedAndBool) {
   EXPECT_EQ(policy.weekly_deadline_weekday(), 6);
   EXPECT_THAT(ErrorOf(SetFieldFromText(&policy, "weekly_deadline_weekday", "99999999999")),
               HasSubstr("out of range"));
+}
+
+TEST(SetFieldFromTextTest, NestedPathsMaskTheirFirstField) {
+  crm::v1::Customer customer;
+  google::protobuf::FieldMask mask;
+  ASSERT_TRUE(SetFieldFromText(&customer, "region.city", "杭州", &mask).ok());
+  ASSERT_TRUE(SetFieldFromText(&customer, "region.province", "浙江", &mask).ok());
+  ASSERT_TRUE(SetFieldFromText(&customer, "tags", "a,b", &mask).ok());
+  EXPECT_EQ(customer.region().city(), "杭州");
+  EXPECT_EQ(customer.region().province(), "浙江");
+  EXPECT_THAT(customer.tags(), ElementsAre("a", "b"));
+  EXPECT_THAT(mask.paths(), ElementsAre("region", "tags"));
+  EXPECT_THAT(ErrorOf(SetFieldFromText(&customer, "region.town", "x")), HasSubstr("no field town"));
+  EXPECT_THAT(ErrorOf(SetFieldFromText(&customer, "name.x", "x")), HasSubstr("not a message"));
+}
+
+TEST(SetFieldFromTextTest, TimestampsAndPeriods) {
+  crm::v1::Customer customer;
+  ASSERT_TRUE(SetFieldFromText(&customer, "create_time", "2026-03-02T21:00:00.5+08:00").ok());
+  EXPECT_EQ(customer.create_time().seconds(), 1772456400);
+  EXPECT_EQ(customer.create_time().nanos(), 500000000);
+  EXPECT_THAT(ErrorOf(SetFieldFromText(&customer, "create_time", "2026-03-02")),
+              HasSubstr("\"2026-03-02\" is not an RFC 3339 time"));
+  planning::v1::GoalCard card;
+  ASSERT_TRUE(SetFieldFromText(&card, "period", "2026-03").ok());
+  EXPECT_THAT(card.period(), PeriodIs(common::v1::GRANULARITY_MONTH, "2026-03-01"));
+  EXPECT_THAT(ErrorOf(SetFieldFromText(&card, "period", "2026-13")), HasSubstr("period"));
+  EXPECT_THAT(ErrorOf(SetFieldFromText(&customer, "region", "x")),
+              HasSubstr("cannot be set from the command line"));
+}
+
+TEST(ToProtoTimestampTest, FloorsToSecondsAndNanos) {
+  google::protobuf::Timestamp ts = ToProtoTimestamp(absl::FromUnixMillis(-1500));
+  EXPECT_EQ(ts.seconds(), -2);
+  EXPECT_EQ(ts.nanos(), 500000000);
 }
 
 TEST(RandomRequestIdTest, Distinct) {

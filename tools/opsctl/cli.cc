@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -80,7 +81,7 @@ int PrintRpcError(const grpc::Status& status, const GlobalOptions& options) {
       break;
     case grpc::StatusCode::UNIMPLEMENTED:
       std::cerr << "hint: the server at " << options.addr
-                << " does not offer this RPC; is --addr the planning service?\n";
+                << " does not offer this RPC; is --addr the right service (planning or crm)?\n";
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       std::cerr << "hint: no answer within " << absl::FormatDuration(options.timeout)
@@ -123,10 +124,71 @@ absl::Status ApplyFieldOptions(const Args& args, const std::vector<FieldOption>&
   for (const FieldOption& f : fields) {
     std::optional<std::string> value = args.Get(f.option);
     if (!value) continue;
+    if (f.convert) {
+      absl::StatusOr<std::string> converted = f.convert(*value);
+      if (!converted.ok()) {
+        return UsageError(absl::StrCat("--", f.option, ": ", converted.status().message()));
+      }
+      value = *std::move(converted);
+    }
     absl::Status s = SetFieldFromText(message, f.field, *value, mask);
     if (!s.ok()) return UsageError(absl::StrCat("--", f.option, ": ", s.message()));
   }
   return absl::OkStatus();
+}
+
+FieldOption AsField(const OptionSpec& spec, std::string field) {
+  return {spec.name, std::move(field), spec.value_name, spec.help, spec.required};
+}
+
+std::string NothingToChange(const std::vector<FieldOption>& fields) {
+  std::vector<std::string> options;
+  for (const FieldOption& f : fields) options.push_back(absl::StrCat("--", f.option));
+  return absl::StrCat("nothing to change: give at least one of ", absl::StrJoin(options, ", "));
+}
+
+absl::StatusOr<std::string> CentsFromYuan(absl::string_view text) {
+  absl::StatusOr<int64_t> cents = ParseYuan(text);
+  if (!cents.ok()) return cents.status();
+  return absl::StrCat(*cents);
+}
+
+std::vector<FieldOption> MessageFieldOptions(
+    const google::protobuf::Descriptor* type,
+    const std::function<FieldDoc(const google::protobuf::FieldDescriptor*)>& describe) {
+  std::vector<FieldOption> out;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = type->field(i);
+    if (f->name() == "etag") continue;
+    FieldDoc doc = describe(f);
+    out.push_back({absl::StrReplaceAll(f->name(), {{"_", "-"}}), f->name(),
+                   std::move(doc.value_name), std::move(doc.help)});
+  }
+  return out;
+}
+
+absl::Status ApplyPositionals(const Args& args, const std::vector<std::string>& fields,
+                              google::protobuf::Message* message) {
+  const std::vector<std::string>& positionals = args.positionals();
+  for (size_t i = 0; i < fields.size() && i < positionals.size(); ++i) {
+    const google::protobuf::FieldDescriptor* field =
+        message->GetDescriptor()->FindFieldByName(fields[i]);
+    const bool rest = i + 1 == fields.size() && field != nullptr && field->is_repeated();
+    const std::string text = rest ? absl::StrJoin(positionals.begin() + static_cast<ptrdiff_t>(i),
+                                                  positionals.end(), ",")
+                                  : positionals[i];
+    if (absl::Status s = SetFieldFromText(message, fields[i], text); !s.ok()) {
+      return UsageError(s.message());
+    }
+  }
+  return absl::OkStatus();
+}
+
+RunFunction ByCount(RunFunction one, RunFunction many) {
+  return [one = std::move(one), many = std::move(many)](const Args& args,
+                                                        Client& client) -> RunResult {
+    return args.positionals().size() == 1 ? one(args, client) : many(args, client);
+  };
 }
 
 OptionSpec RequestIdOption() {

@@ -118,6 +118,9 @@ void AddDirectoryCommands(std::vector<Command>* commands);
 void AddTargetCommands(std::vector<Command>* commands);
 void AddGoalCardCommands(std::vector<Command>* commands);
 void AddReportCommands(std::vector<Command>* commands);
+void AddCustomerCommands(std::vector<Command>* commands);
+void AddActivityCommands(std::vector<Command>* commands);
+void AddOrderCommands(std::vector<Command>* commands);
 
 // A usage error for RunResult.
 inline absl::Status UsageError(absl::string_view message) {
@@ -139,14 +142,29 @@ auto ParseOption(const Args& args, absl::string_view name, Parse parse)
   return std::optional<Value>(*std::move(parsed));
 }
 
-// An option that sets one proto field by name (`--dept` sets `department_id`), so create and
-// update commands share one table of fields.
+// Option specs shared by several commands.
+OptionSpec RequestIdOption();
+OptionSpec EtagOption();
+std::vector<OptionSpec> PageOptions();
+// Sets `page_size`/`page_token` of a List request from --page-size/--page-token (those the
+// command line has).
+absl::Status ApplyPageOptions(const Args& args, google::protobuf::Message* request);
+// "(more: --page-token=TOKEN)" after a table when there is a next page.
+void PrintNextPage(const std::string& next_page_token);
+
+// Turns an option's text into the text SetFieldFromText takes, checking it on the way.
+using FieldConvert = std::function<absl::StatusOr<std::string>(absl::string_view)>;
+
+// An option that sets one proto field by name (`--dept` sets `department_id`, `--city` sets
+// `region.city`), so create and update commands share one table of fields. A `value_name` of
+// "" makes it a flag that sets a bool field.
 struct FieldOption {
   std::string option;
   std::string field;
   std::string value_name;
   std::string help;
   bool required_on_create = false;
+  FieldConvert convert;  // e.g. CentsFromYuan, ParseDate; none: the text as it is
 };
 // The option specs for `fields`; `create` marks the required ones.
 std::vector<OptionSpec> FieldOptionSpecs(const std::vector<FieldOption>& fields, bool create);
@@ -154,14 +172,110 @@ std::vector<OptionSpec> FieldOptionSpecs(const std::vector<FieldOption>& fields,
 absl::Status ApplyFieldOptions(const Args& args, const std::vector<FieldOption>& fields,
                                google::protobuf::Message* message,
                                google::protobuf::FieldMask* mask = nullptr);
+// `spec` as the option of proto field `field`: AsField(RequestIdOption(), "request_id").
+FieldOption AsField(const OptionSpec& spec, std::string field);
+// "nothing to change: give at least one of --a, --b, --c".
+std::string NothingToChange(const std::vector<FieldOption>& fields);
+// A FieldOption converter for money: yuan (ParseYuan: "50000.00", "1.2万") to cents.
+absl::StatusOr<std::string> CentsFromYuan(absl::string_view text);
 
-// Option specs shared by several commands.
-OptionSpec RequestIdOption();
-OptionSpec EtagOption();
-std::vector<OptionSpec> PageOptions();
-// Sets `page_size`/`page_token` of a List request from --page-size/--page-token.
-absl::Status ApplyPageOptions(const Args& args, google::protobuf::Message* request);
-// "(more: --page-token=TOKEN)" after a table when there is a next page.
-void PrintNextPage(const std::string& next_page_token);
+// What MessageFieldOptions says about one field.
+struct FieldDoc {
+  std::string value_name;
+  std::string help;
+};
+// One option per field of `type` but `etag`, named after it with '-' for '_'
+// (--pool-idle-days sets pool_idle_days); `describe` gives each its value name and help.
+std::vector<FieldOption> MessageFieldOptions(
+    const google::protobuf::Descriptor* type,
+    const std::function<FieldDoc(const google::protobuf::FieldDescriptor*)>& describe);
+
+// Sets field `fields[i]` of `message` from positional i (SetFieldFromText); a repeated last
+// field takes every remaining positional.
+absl::Status ApplyPositionals(const Args& args, const std::vector<std::string>& fields,
+                              google::protobuf::Message* message);
+
+// A command function that sends one request built from the command line: positionals into
+// `positional_fields` (ApplyPositionals), options into `fields` (ApplyFieldOptions) and
+// --page-size/--page-token when the command has them; `print` shows the response.
+//
+//   .run = CallWithFields(&Stub::TransferCustomer, {"id"}, TransferFields(), PrintCustomer),
+template <typename Stub, typename Request, typename Response, typename Print>
+RunFunction CallWithFields(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                        Response*),
+                           std::vector<std::string> positional_fields,
+                           std::vector<FieldOption> fields, Print print) {
+  return [method, positional_fields = std::move(positional_fields), fields = std::move(fields),
+          print](const Args& args, Client& client) -> RunResult {
+    Request request;
+    if (absl::Status s = ApplyPositionals(args, positional_fields, &request); !s.ok()) return s;
+    if (absl::Status s = ApplyFieldOptions(args, fields, &request); !s.ok()) return s;
+    if (absl::Status s = ApplyPageOptions(args, &request); !s.ok()) return s;
+    return client.Call(method, request, print);
+  };
+}
+template <typename Stub, typename Request, typename Response>
+RunFunction CallWithFields(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                        Response*),
+                           std::vector<std::string> positional_fields,
+                           std::vector<FieldOption> fields = {}) {
+  return CallWithFields(method, std::move(positional_fields), std::move(fields),
+                        [](const Response& r) { PrintMessage(r); });
+}
+
+// `one` when the command got a single positional, else `many` (a Get and its BatchGet).
+RunFunction ByCount(RunFunction one, RunFunction many);
+
+// The option specs of `specs` followed by `more`.
+template <typename Options>
+std::vector<OptionSpec> Join(std::vector<OptionSpec> specs, const Options& more) {
+  specs.insert(specs.end(), more.begin(), more.end());
+  return specs;
+}
+
+// What AddPolicyCommands says about a policy.
+struct PolicyText {
+  std::string get_summary;  // "Show the org's report deadline policy"
+  std::string set_summary;  // "Change the report deadline policy (admin)"
+  std::string set_details;  // an example
+};
+
+// `GROUP policy [get]` and `GROUP policy set --FIELD=VALUE... [--etag]` for an org's policy
+// message: set sends the fields given, an update_mask naming them and the etag.
+template <typename Stub, typename GetRequest, typename UpdateRequest, typename Policy>
+void AddPolicyCommands(std::vector<Command>* commands, const std::string& group,
+                       grpc::Status (Stub::*get)(grpc::ClientContext*, const GetRequest&, Policy*),
+                       grpc::Status (Stub::*update)(grpc::ClientContext*, const UpdateRequest&,
+                                                    Policy*),
+                       const std::vector<FieldOption>& fields, PolicyText text) {
+  commands->push_back({
+      .path = {group, "policy"},
+      .positional_usage = "[get]",
+      .summary = std::move(text.get_summary),
+      .max_positionals = 1,
+      .run = [get](const Args& args, Client& client) -> RunResult {
+        if (!args.positionals().empty() && args.positionals()[0] != "get") {
+          return UsageError(absl::StrCat("unknown policy action \"", args.positionals()[0],
+                                         "\"; use get or set"));
+        }
+        return client.Call(get, GetRequest());
+      },
+  });
+  commands->push_back({
+      .path = {group, "policy", "set"},
+      .summary = std::move(text.set_summary),
+      .options = Join(FieldOptionSpecs(fields, false), std::vector<OptionSpec>{EtagOption()}),
+      .run = [update, fields](const Args& args, Client& client) -> RunResult {
+        UpdateRequest request;
+        absl::Status s = ApplyFieldOptions(args, fields, request.mutable_policy(),
+                                           request.mutable_update_mask());
+        if (!s.ok()) return s;
+        if (request.update_mask().paths().empty()) return UsageError(NothingToChange(fields));
+        request.mutable_policy()->set_etag(args.GetOr("etag", ""));
+        return client.Call(update, request);
+      },
+      .details = std::move(text.set_details),
+  });
+}
 
 }  // namespace opsuite::opsctl

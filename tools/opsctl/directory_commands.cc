@@ -45,12 +45,6 @@ const std::vector<FieldOption>& EmployeeFields() {
   return *fields;
 }
 
-template <typename Options>
-std::vector<OptionSpec> Join(std::vector<OptionSpec> specs, const Options& more) {
-  specs.insert(specs.end(), more.begin(), more.end());
-  return specs;
-}
-
 void PrintDepartments(const ListDepartmentsResponse& response) {
   Table table({"ID", "NAME", "PARENT", "MANAGER"});
   for (const auto& d : response.departments()) {
@@ -177,9 +171,7 @@ void AddDirectoryCommands(std::vector<Command>* commands) {
             ApplyFieldOptions(args, EmployeeFields(), employee, request.mutable_update_mask());
         if (!s.ok()) return s;
         if (request.update_mask().paths().empty()) {
-          return UsageError(
-              "nothing to change: give at least one of --name, --dept, "
-              "--role-class, --manager, --email, --locale, --tz");
+          return UsageError(NothingToChange(EmployeeFields()));
         }
         employee->set_id(args.positionals()[0]);
         employee->set_etag(args.GetOr("etag", ""));

@@ -8,12 +8,19 @@
 //   // d1  销售部
 //
 //   std::cout << RenderKeyValues(MessageFields(employee));   // every set field, one a line
+//
+//   std::vector<Column<Order>> columns = {{"ID", [](const Order& o) { return o.id(); }}, ...};
+//   std::cout << RenderTable(columns, response.orders());              // a list
+//   std::cout << RenderKeyValues(RecordFields(columns, order));        // one: "id  o1" lines
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -43,6 +50,41 @@ class Table {
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 // "key  value" lines with the values aligned.
 std::string RenderKeyValues(const KeyValues& rows);
+
+// A column of a table of `Row`s: its header and how a row shows in it. One list of columns
+// prints both a list of rows (RenderTable) and a single row (RecordFields).
+template <typename Row>
+struct Column {
+  std::string header;
+  std::function<std::string(const Row&)> cell;
+};
+
+template <typename Row, typename Rows>
+std::string RenderTable(const std::vector<Column<Row>>& columns, const Rows& rows) {
+  std::vector<std::string> headers;
+  for (const Column<Row>& c : columns) headers.push_back(c.header);
+  Table table(std::move(headers));
+  for (const Row& row : rows) {
+    std::vector<std::string> cells;
+    for (const Column<Row>& c : columns) cells.push_back(c.cell(row));
+    table.AddRow(std::move(cells));
+  }
+  return table.Render();
+}
+
+// One row as (lower-case header, cell), leaving out empty cells.
+template <typename Row>
+KeyValues RecordFields(const std::vector<Column<Row>>& columns, const Row& row) {
+  KeyValues out;
+  for (const Column<Row>& c : columns) {
+    std::string value = c.cell(row);
+    if (!value.empty()) out.emplace_back(absl::AsciiStrToLower(c.header), std::move(value));
+  }
+  return out;
+}
+
+// Cents as yuan with thousands separators and 2 decimals: 123456789 -> "1,234,567.89".
+std::string FormatYuan(int64_t cents);
 
 // "MONTH:2026-03-01"; empty for an unset period.
 std::string FormatPeriod(const common::v1::Period& period);

@@ -62,6 +62,37 @@ TEST(FormatTest, ShortForms) {
   EXPECT_EQ(FormatNumber(150000000), "150000000");
 }
 
+TEST(FormatYuanTest, ThousandsAndCents) {
+  EXPECT_EQ(FormatYuan(0), "0.00");
+  EXPECT_EQ(FormatYuan(5), "0.05");
+  EXPECT_EQ(FormatYuan(99999), "999.99");
+  EXPECT_EQ(FormatYuan(100000), "1,000.00");
+  EXPECT_EQ(FormatYuan(1200050), "12,000.50");
+  EXPECT_EQ(FormatYuan(123456789), "1,234,567.89");
+  EXPECT_EQ(FormatYuan(-1200000), "-12,000.00");
+  EXPECT_EQ(FormatYuan(INT64_MIN), "-92,233,720,368,547,758.08");
+}
+
+struct Item {
+  std::string id;
+  std::string name;
+};
+
+TEST(ColumnsTest, OneDefinitionForTableAndRecord) {
+  const std::vector<Column<Item>> columns = {
+      {"ID", [](const Item& i) { return i.id; }},
+      {"FULL NAME", [](const Item& i) { return i.name; }},
+  };
+  const std::vector<Item> items = {{"a1", "销售部"}, {"b22", ""}};
+  EXPECT_EQ(RenderTable(columns, items),
+            "ID   FULL NAME\n"
+            "a1   销售部\n"
+            "b22\n");
+  EXPECT_THAT(RecordFields(columns, items[0]),
+              ElementsAre(Pair("id", "a1"), Pair("full name", "销售部")));
+  EXPECT_THAT(RecordFields(columns, items[1]), ElementsAre(Pair("id", "b22")));  // empty: left out
+}
+
 TEST(MessageFieldsTest, FlattensWithShortForms) {
   planning::v1::Target target;
   target.set_id("t1");

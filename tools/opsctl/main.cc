@@ -1,4 +1,4 @@
-// opsctl: the command-line client for the planning service.
+// opsctl: the command-line client for the planning and crm services.
 //
 //   opsctl [global options] COMMAND [options] [args]
 //   opsctl help | opsctl COMMAND --help
@@ -145,6 +145,9 @@ std::vector<Command> AllCommands() {
   AddTargetCommands(&commands);
   AddGoalCardCommands(&commands);
   AddReportCommands(&commands);
+  AddCustomerCommands(&commands);
+  AddActivityCommands(&commands);
+  AddOrderCommands(&commands);
   return commands;
 }
 
@@ -200,7 +203,7 @@ void PrintCommandHelp(const Command& c, std::ostream& out) {
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
-  out << "opsctl: the command-line client for the opsuite planning service.\n\n"
+  out << "opsctl: the command-line client for the opsuite planning and crm services.\n\n"
          "Usage: opsctl [global options] COMMAND [options] [args]\n\nCommands:\n";
   KeyValues rows;
   for (const Command& c : commands) {
@@ -215,10 +218,15 @@ void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
          "Values: --value and other amounts are integers in the target's unit; the suffixes "
          "万 (x10^4) and\n"
          "亿 (x10^8) multiply: 1500万 = 15000000, 1.5亿 = 150000000.\n"
+         "Money: --credit-limit, --amount and other YUAN values are yuan with at most 2 "
+         "decimals, 万/亿 too:\n"
+         "1.2万 = 12000.00 yuan (sent as 1200000 cents); tables show yuan, e.g. 12,000.00.\n"
+         "Times: RFC 3339, e.g. 2026-03-02T21:00:00+08:00.\n"
          "Periods: GRANULARITY:YYYY-MM-DD (YEAR:2026-01-01, MONTH:2026-03-01) or 2026, "
          "2026-H1, 2026-Q2, 2026-03.\n"
          "Owners: org, department:ID, employee:ID.\n"
-         "Exit status: 0 ok, 1 the server returned an error, 2 usage error.\n"
+         "Exit status: 0 ok, 1 the server returned an error (customer import: or a row was "
+         "rejected), 2 usage error.\n"
          "Run 'opsctl COMMAND --help' for a command's options.\n";
 }
 

@@ -15,7 +15,6 @@ using ::opsuite::planning::v1::BatchGetReportComplianceResponse;
 using ::opsuite::planning::v1::CheckReportDeadlinesRequest;
 using ::opsuite::planning::v1::CheckReportDeadlinesResponse;
 using ::opsuite::planning::v1::GetReportComplianceRequest;
-using ::opsuite::planning::v1::GetReportPolicyRequest;
 using ::opsuite::planning::v1::ListReportsRequest;
 using ::opsuite::planning::v1::ListReportsResponse;
 using ::opsuite::planning::v1::Report;
@@ -23,7 +22,6 @@ using ::opsuite::planning::v1::ReportCompliance;
 using ::opsuite::planning::v1::ReportPolicy;
 using ::opsuite::planning::v1::ReportService;
 using ::opsuite::planning::v1::SubmitReportRequest;
-using ::opsuite::planning::v1::UpdateReportPolicyRequest;
 using Stub = ReportService::Stub;
 
 std::string KindName(int kind) {
@@ -82,21 +80,14 @@ std::string PolicyFieldHelp(const std::string& field) {
 // One option per settable field of ReportPolicy: --daily-deadline sets daily_deadline.
 // Times are in each employee's own timezone.
 const std::vector<FieldOption>& PolicyFields() {
-  static const auto* fields = [] {
-    auto* out = new std::vector<FieldOption>();
-    const google::protobuf::Descriptor* d = ReportPolicy::descriptor();
-    for (int i = 0; i < d->field_count(); ++i) {
-      const FieldDescriptor* f = d->field(i);
-      if (f->name() == "etag") continue;
-      std::string value_name = f->is_repeated()                                   ? "N,N,..."
-                               : f->cpp_type() == FieldDescriptor::CPPTYPE_BOOL   ? "true|false"
-                               : f->cpp_type() == FieldDescriptor::CPPTYPE_STRING ? "HH:MM"
-                                                                                  : "N";
-      out->push_back({absl::StrReplaceAll(f->name(), {{"_", "-"}}), f->name(), value_name,
-                      PolicyFieldHelp(f->name())});
-    }
-    return out;
-  }();
+  static const auto* fields = new std::vector<FieldOption>(
+      MessageFieldOptions(ReportPolicy::descriptor(), [](const FieldDescriptor* f) -> FieldDoc {
+        return {f->is_repeated()                                   ? "N,N,..."
+                : f->cpp_type() == FieldDescriptor::CPPTYPE_BOOL   ? "true|false"
+                : f->cpp_type() == FieldDescriptor::CPPTYPE_STRING ? "HH:MM"
+                                                                   : "N",
+                PolicyFieldHelp(f->name())};
+      }));
   return *fields;
 }
 
@@ -152,34 +143,9 @@ RunResult CheckDeadlines(const Args& args, Client& client) {
   CheckReportDeadlinesRequest request;
   auto as_of = ParseOption(args, "as-of", ParseInstant);
   if (!as_of.ok()) return as_of.status();
-  if (*as_of) {
-    const int64_t seconds = absl::ToUnixSeconds(**as_of);  // floors
-    request.mutable_as_of()->set_seconds(seconds);
-    request.mutable_as_of()->set_nanos(
-        static_cast<int32_t>(absl::ToInt64Nanoseconds(**as_of - absl::FromUnixSeconds(seconds))));
-  }
+  if (*as_of) *request.mutable_as_of() = ToProtoTimestamp(**as_of);
   request.set_request_id(args.GetOr("request-id", ""));
   return client.Call(&Stub::CheckReportDeadlines, request, PrintDeadlineCheck);
-}
-
-RunResult GetPolicy(const Args& args, Client& client) {
-  if (!args.positionals().empty() && args.positionals()[0] != "get") {
-    return UsageError(
-        absl::StrCat("unknown policy action \"", args.positionals()[0], "\"; use get or set"));
-  }
-  return client.Call(&Stub::GetReportPolicy, GetReportPolicyRequest());
-}
-
-RunResult SetPolicy(const Args& args, Client& client) {
-  UpdateReportPolicyRequest request;
-  absl::Status s = ApplyFieldOptions(args, PolicyFields(), request.mutable_policy(),
-                                     request.mutable_update_mask());
-  if (!s.ok()) return s;
-  if (request.update_mask().paths().empty()) {
-    return UsageError("nothing to change: give at least one field, e.g. --daily-deadline=21:00");
-  }
-  request.mutable_policy()->set_etag(args.GetOr("etag", ""));
-  return client.Call(&Stub::UpdateReportPolicy, request);
 }
 
 }  // namespace
@@ -230,23 +196,12 @@ void AddReportCommands(std::vector<Command>* commands) {
                   RequestIdOption()},
       .run = CheckDeadlines,
   });
-  commands->push_back({
-      .path = {"report", "policy"},
-      .positional_usage = "[get]",
-      .summary = "Show the org's report deadline policy",
-      .max_positionals = 1,
-      .run = GetPolicy,
-  });
-  std::vector<OptionSpec> policy_options = FieldOptionSpecs(PolicyFields(), false);
-  policy_options.push_back(EtagOption());
-  commands->push_back({
-      .path = {"report", "policy", "set"},
-      .summary = "Change the report deadline policy (admin)",
-      .options = policy_options,
-      .run = SetPolicy,
-      .details = "Example: opsctl report policy set --daily-deadline=20:30 "
-                 "--daily-weekdays=1,2,3,4,5,6",
-  });
+  AddPolicyCommands(commands, "report", &Stub::GetReportPolicy, &Stub::UpdateReportPolicy,
+                    PolicyFields(),
+                    {.get_summary = "Show the org's report deadline policy",
+                     .set_summary = "Change the report deadline policy (admin)",
+                     .set_details = "Example: opsctl report policy set --daily-deadline=20:30 "
+                                    "--daily-weekdays=1,2,3,4,5,6"});
 }
 
 }  // namespace opsuite::opsctl
