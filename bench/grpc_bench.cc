@@ -7,8 +7,14 @@
 //   hit           GetEmployee over ids already in Redis
 //   miss          GetEmployee of ids never read since FLUSHALL (each call reads SQLite and
 //                 fills Redis); counted by calls, not time, so every call is a miss
+//   GetCustomer   GetCustomer over ids already in Redis
+//   ListCustomers a name query in traditional characters (銷售: folded to 销售 and matched as a
+//                 substring of every customer's and contact's name) over --customers customers,
+//                 20 a page, counted by calls; once for a term 1 in 5 customers hold, once for a
+//                 name only one holds (the whole table is scanned)
 //
-//   grpc_bench [--in_flight=64] [--channels=4] [--seconds=5] [--employees=20000] [--json=FILE]
+//   grpc_bench [--in_flight=64] [--channels=4] [--seconds=5] [--employees=20000]
+//              [--customers=100000] [--json=FILE]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,12 +39,15 @@
 #include "grpcpp/grpcpp.h"
 #include "nlohmann/json.hpp"
 #include "opsuite/echo/v1/echo.grpc.pb.h"
+#include "opsuite/crm/v1/customer.grpc.pb.h"
 #include "opsuite/planning/v1/directory.grpc.pb.h"
 
 ABSL_FLAG(int, in_flight, 64, "calls in flight");
 ABSL_FLAG(int, channels, 4, "client channels");
 ABSL_FLAG(int, seconds, 5, "measured seconds per time-based scenario");
 ABSL_FLAG(int, employees, 20000, "employees created (and read once each in the miss scenario)");
+ABSL_FLAG(int, customers, 100000, "customers imported for the crm scenarios (0: skip them)");
+ABSL_FLAG(int, list_calls, 400, "ListCustomers calls measured");
 ABSL_FLAG(std::string, json, "", "also write the results here");
 
 namespace {
@@ -271,6 +280,96 @@ int main(int argc, char** argv) {
       if (first) { first = false; end = t + duration; }
       return t < end;
     }));
+  }
+  // crm: import customers (5000 a call, as the CSV import does), then read and search them.
+  const int customers = absl::GetFlag(FLAGS_customers);
+  if (customers > 0) {
+    namespace cv1 = opsuite::crm::v1;
+    std::vector<std::unique_ptr<cv1::CustomerService::Stub>> crm;
+    for (auto& ch : suite_channels) crm.push_back(cv1::CustomerService::NewStub(ch));
+    fprintf(stderr, "importing %d customers...\n", customers);
+    std::vector<std::string> customer_ids;
+    const char* kinds[] = {"销售有限公司", "物流有限公司", "大酒店", "贸易行", "科技有限公司"};
+    for (int start = 0; start < customers; start += 5000) {
+      cv1::ImportCustomersRequest req;
+      for (int i = start; i < std::min(customers, start + 5000); ++i) {
+        cv1::Customer* c = req.add_customers();
+        c->set_name(absl::StrCat("华南", i, kinds[i % 5]));
+        c->set_tier(static_cast<cv1::Tier>(1 + i % 4));
+        c->mutable_region()->set_city(i % 2 ? "广州" : "深圳");
+        c->add_contacts()->set_name(absl::StrCat("联系人", i));
+      }
+      grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", token);
+      cv1::ImportCustomersResponse resp;
+      grpc::Status st = crm[0]->ImportCustomers(&ctx, req, &resp);
+      if (!st.ok() || resp.errors_size() > 0) {
+        fprintf(stderr, "import failed: %s\n", st.error_message().c_str());
+        cleanup();
+        return 1;
+      }
+      customer_ids.insert(customer_ids.end(), resp.created_ids().begin(), resp.created_ids().end());
+    }
+    struct GetSlot {
+      grpc::ClientContext ctx;
+      cv1::GetCustomerRequest req;
+      cv1::Customer resp;
+    };
+    std::vector<std::unique_ptr<GetSlot>> get_slots(in_flight);
+    std::atomic<uint64_t> next{0};
+    auto get_customer = [&](int slot, std::function<void(bool)> done) {
+      get_slots[slot] = std::make_unique<GetSlot>();
+      GetSlot* s = get_slots[slot].get();
+      s->ctx.AddMetadata("authorization", token);
+      // The first 10,000 ids, so the warm-up pass below puts every one in Redis.
+      s->req.set_id(customer_ids[next.fetch_add(1) % std::min<size_t>(10000, customer_ids.size())]);
+      crm[slot % crm.size()]->async()->GetCustomer(&s->ctx, &s->req, &s->resp,
+                                                  [done](grpc::Status st) { done(st.ok()); });
+    };
+    RunLoad("warm", in_flight, get_customer, [&](uint64_t issued, Clock::time_point) {
+      return issued < std::min<size_t>(10000, customer_ids.size());
+    });
+    {
+      Clock::time_point end;
+      bool first = true;
+      results.push_back(RunLoad("GetCustomer hit", in_flight, get_customer,
+                                [&](uint64_t, Clock::time_point t) {
+                                  if (first) { first = false; end = t + duration; }
+                                  return t < end;
+                                }));
+    }
+    struct ListSlot {
+      grpc::ClientContext ctx;
+      cv1::ListCustomersRequest req;
+      cv1::ListCustomersResponse resp;
+    };
+    const int list_in_flight = 8;
+    std::vector<std::unique_ptr<ListSlot>> list_slots(list_in_flight);
+    // `query` in traditional characters; `want` rows expected on the page.
+    auto list_with = [&](std::string query, int want) {
+      return [&, query, want](int slot, std::function<void(bool)> done) {
+        list_slots[slot] = std::make_unique<ListSlot>();
+        ListSlot* s = list_slots[slot].get();
+        s->ctx.AddMetadata("authorization", token);
+        s->req.set_query(query);
+        s->req.set_page_size(20);
+        crm[slot % crm.size()]->async()->ListCustomers(
+            &s->ctx, &s->req, &s->resp,
+            [s, done, want](grpc::Status st) { done(st.ok() && s->resp.customers_size() == want); });
+      };
+    };
+    const uint64_t list_calls = absl::GetFlag(FLAGS_list_calls);
+    auto calls = [&](uint64_t n) {
+      return [n](uint64_t issued, Clock::time_point) { return issued < n; };
+    };
+    // A common term: a page fills after ~100 rows.
+    results.push_back(RunLoad(absl::StrCat("ListCustomers 銷售, 1 in 5 match (", customers, ")"),
+                              list_in_flight, list_with("銷售", 20), calls(list_calls)));
+    // A name held by one customer: every row is scanned.
+    results.push_back(RunLoad(absl::StrCat("ListCustomers one match, full scan (", customers, ")"),
+                              list_in_flight,
+                              list_with(absl::StrCat("華南", customers - 1, kinds[(customers - 1) % 5]), 1),
+                              calls(std::max<uint64_t>(1, list_calls / 10))));
   }
   cleanup();
 

@@ -78,6 +78,53 @@ TEST_F(CrmIT, CustomersFollowTheOrgTree) {
   EXPECT_THAT(ListNames(other_, {}), ElementsAre());
 }
 
+TEST_F(CrmIT, TransfersKeepHistoryAndBatchReadsKeepOrder) {
+  cv1::Customer a = Create(rep_, NewCustomer("客户甲", "广州"));
+  cv1::Customer b = Create(rep_, NewCustomer("客户乙", "广州"));
+  pv1::CreateEmployeeRequest hire;
+  hire.mutable_employee()->set_name("王五");
+  hire.mutable_employee()->set_department_id(sales_);
+  hire.mutable_employee()->set_role_class(pv1::ROLE_CLASS_SALES);
+  pv1::Employee wang;
+  ASSERT_TRUE(directory_->CreateEmployee(Admin().get(), hire, &wang).ok());
+
+  cv1::TransferCustomerRequest transfer;
+  transfer.set_id(a.id());
+  transfer.set_new_owner_id(wang.id());
+  transfer.set_reason("区域调整");
+  cv1::Customer moved;
+  // The owner cannot hand customers around; someone outside the tree cannot either.
+  EXPECT_EQ(customers_->TransferCustomer(As(rep_, "employee").get(), transfer, &moved).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(customers_->TransferCustomer(As(other_, "manager").get(), transfer, &moved).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(customers_->TransferCustomer(As(manager_, "manager").get(), transfer, &moved).ok());
+  EXPECT_EQ(moved.owner_id(), wang.id());
+  ASSERT_EQ(moved.owner_history_size(), 2);
+  EXPECT_EQ(moved.owner_history(1).from_owner_id(), rep_);
+  EXPECT_EQ(moved.owner_history(1).reason(), "区域调整");
+  EXPECT_EQ(customers_->TransferCustomer(As(manager_, "manager").get(), transfer, &moved).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // already theirs
+  transfer.set_new_owner_id("emp_nobody");
+  EXPECT_THAT(Fields(customers_->TransferCustomer(As(manager_, "manager").get(), transfer, &moved)),
+              ElementsAre("new_owner_id"));
+
+  // The cache saw the transfer: the old owner no longer reads it, the new one does.
+  cv1::BatchGetCustomersRequest batch;
+  batch.add_ids(b.id());
+  batch.add_ids(a.id());
+  cv1::BatchGetCustomersResponse got;
+  ASSERT_TRUE(customers_->BatchGetCustomers(As(manager_, "manager").get(), batch, &got).ok());
+  ASSERT_EQ(got.customers_size(), 2);
+  EXPECT_EQ(got.customers(0).id(), b.id());
+  EXPECT_EQ(got.customers(1).owner_id(), wang.id());
+  EXPECT_EQ(customers_->BatchGetCustomers(As(rep_, "employee").get(), batch, &got).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  batch.add_ids("");
+  EXPECT_THAT(Fields(customers_->BatchGetCustomers(Admin().get(), batch, &got)),
+              ElementsAre("ids[2]"));
+}
+
 TEST_F(CrmIT, DuplicateGuardFoldsTraditionalAndWidth) {
   cv1::Customer first = Create(rep_, NewCustomer("广东佐妮化妆品有限公司", "广州"));
   grpc::Status s;
