@@ -42,6 +42,18 @@ std::vector<std::string> ViolatedFields(const absl::Status& status) {
   return fields;
 }
 
+absl::Status PrefixFields(absl::Status status, absl::string_view prefix) {
+  auto payload = status.GetPayload(kBadRequestPayloadUrl);
+  if (!payload) return status;
+  google::rpc::BadRequest detail;
+  if (!detail.ParseFromString(std::string(*payload))) return status;
+  FieldViolations v;
+  for (const auto& fv : detail.field_violations()) {
+    v.Add(absl::StrCat(prefix, ".", fv.field()), fv.description());
+  }
+  return v.ToStatus();
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   auto code = static_cast<grpc::StatusCode>(status.code());

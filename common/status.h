@@ -56,6 +56,10 @@ class FieldViolations {
 // INVALID_ARGUMENT naming one field.
 absl::Status InvalidField(std::string field, std::string description);
 
+// `status` with every field it names moved under `prefix` ("policy" + "daily_deadline" ->
+// "policy.daily_deadline"), for a check written for a message that sits inside a request.
+absl::Status PrefixFields(absl::Status status, absl::string_view prefix);
+
 // The fields named by a BadRequest payload on `status` (empty when there is none).
 std::vector<std::string> ViolatedFields(const absl::Status& status);
 

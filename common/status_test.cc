@@ -51,6 +51,19 @@ TEST(StatusTest, ViolationsListEveryFieldAndSurviveTheWire) {
   EXPECT_EQ(ViolatedFields(back), ViolatedFields(s));
 }
 
+TEST(StatusTest, PrefixFieldsMovesViolationsUnderAParent) {
+  FieldViolations v;
+  v.Add("daily_deadline", "must be HH:MM");
+  v.Add("daily_weekdays[0]", "must be 1..7");
+  absl::Status s = PrefixFields(v.ToStatus(), "policy");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ViolatedFields(s),
+            (std::vector<std::string>{"policy.daily_deadline", "policy.daily_weekdays[0]"}));
+  EXPECT_NE(s.message().find("policy.daily_deadline: must be HH:MM"), std::string_view::npos);
+  EXPECT_TRUE(PrefixFields(absl::OkStatus(), "policy").ok());
+  EXPECT_EQ(PrefixFields(absl::NotFoundError("x"), "policy").code(), absl::StatusCode::kNotFound);
+}
+
 TEST(StatusTest, CodesMapOneToOne) {
   for (int c = 1; c <= 16; ++c) {
     absl::Status s(static_cast<absl::StatusCode>(c), "m");

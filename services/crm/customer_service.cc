@@ -715,7 +715,7 @@ absl::Status CustomerServiceImpl::DoUpdateCrmPolicy(const Call& call,
       }
       reflection->SetInt32(&policy, field, reflection->GetInt32(req.policy(), field));
     }
-    RETURN_IF_ERROR(ValidateCrmPolicy(policy));
+    RETURN_IF_ERROR(PrefixFields(ValidateCrmPolicy(policy), "policy"));
     policy.set_etag(storage::EtagOf(version + 1));
     RETURN_IF_ERROR(SaveCrmPolicy(tx, org, policy, version + 1));
     *resp = policy;

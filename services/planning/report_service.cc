@@ -336,7 +336,7 @@ absl::Status ReportServiceImpl::DoUpdateReportPolicy(const Call& call,
       else return InvalidField(absl::StrCat("update_mask.paths[", i, "]"),
                                absl::StrCat("\"", p, "\" is not a policy field"));
     }
-    RETURN_IF_ERROR(ValidateReportPolicy(policy));
+    RETURN_IF_ERROR(PrefixFields(ValidateReportPolicy(policy), "policy"));
     policy.set_etag(EtagOf(version + 1));
     RETURN_IF_ERROR(tx.Exec("INSERT INTO report_policies (org_id, version, body) VALUES (?, ?, ?) "
                             "ON CONFLICT (org_id) DO UPDATE SET version = excluded.version, "

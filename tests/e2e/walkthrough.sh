@@ -86,6 +86,14 @@ set -e
 [ "$import_status" -eq 1 ] || fail "import with a bad row should exit 1, got $import_status: $import_out"
 echo "$import_out" | grep -q 'customers.csv:3: name' || fail "bad row not reported at line 3: $import_out"
 echo "$import_out" | grep -q 'imported 2 customers' || fail "good rows not imported: $import_out"
+as "$rep" customer export --out="$work/export.csv"
+[ "$(head -c 3 "$work/export.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] || fail "export has no BOM"
+[ "$(grep -c . "$work/export.csv")" -eq 3 ] || fail "export should hold a header and 2 rows"
+grep -q '华南销售有限公司' "$work/export.csv" || fail "export lacks an imported customer"
+set +e
+again=$(as "$rep" customer import "$work/export.csv" --all-or-nothing 2>&1)
+set -e
+echo "$again" | grep -q 'already exists' || fail "re-importing the export should hit the duplicate guard: $again"
 found=$(as "$rep" --json customer list --query=銷售 | field "[c['name'] for c in d.get('customers', [])]")
 check "$found" "['华南销售有限公司']" "traditional query finds the simplified name"
 cust=$(as "$rep" --json customer list --query=华南 | field "d['customers'][0]['id']")

@@ -274,6 +274,64 @@ TEST_F(CrmIT, PublicPoolReleaseClaimCapAndIdleSweep) {
   cv1::ReleaseIdleCustomersResponse again;
   ASSERT_TRUE(customers_->ReleaseIdleCustomers(As("scheduler", "service").get(), sweep, &again).ok());
   EXPECT_EQ(again.released_ids_size(), 0);
+  // Two releases by hand and two by the sweep reached the stream, each once.
+  int released = 0;
+  ASSERT_TRUE(Eventually([&] {
+    released = 0;
+    for (auto& [type, id] : StreamEvents(redis_->url())) released += type == "crm.customer.released_to_pool";
+    return released >= 4;
+  })) << released;
+  EXPECT_EQ(released, 4);
+}
+
+TEST_F(CrmIT, BadCustomerInputNamesEveryField) {
+  cv1::Customer c = NewCustomer("", "广州");
+  c.set_tier(static_cast<cv1::Tier>(99));
+  c.set_stage(static_cast<cv1::Stage>(42));
+  c.set_credit_limit(-5);
+  c.set_currency("yuan");
+  c.set_discount_percent(120);
+  c.add_tags("");
+  c.mutable_contacts(0)->set_email("not-an-email");
+  c.mutable_contacts(0)->set_birthday("1990-02-30");
+  auto* nameless = c.add_contacts();
+  nameless->set_title("秘书");
+  grpc::Status s;
+  Create(rep_, c, &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(s),
+              UnorderedElementsAre("customer.name", "customer.tier", "customer.stage",
+                                   "customer.credit_limit", "customer.currency",
+                                   "customer.discount_percent", "customer.tags[0]",
+                                   "customer.contacts[0].email", "customer.contacts[0].birthday",
+                                   "customer.contacts[1].name"));
+  // Lists refuse what they cannot use, naming it.
+  cv1::ListCustomersRequest list;
+  list.set_tier(static_cast<cv1::Tier>(99));
+  EXPECT_THAT(Fields(customers_->ListCustomers(As(rep_, "employee").get(), list, nullptr)),
+              ElementsAre("tier"));
+  list.Clear();
+  list.set_page_size(-1);
+  EXPECT_THAT(Fields(customers_->ListCustomers(As(rep_, "employee").get(), list, nullptr)),
+              ElementsAre("page_size"));
+  // The policy: defaults from the seeds, and bad values named.
+  cv1::CrmPolicy policy;
+  ASSERT_TRUE(customers_->GetCrmPolicy(As(rep_, "employee").get(), {}, &policy).ok());
+  EXPECT_EQ(policy.key_visit_days(), 30);
+  EXPECT_EQ(policy.tier1_visit_days(), 60);
+  EXPECT_EQ(policy.effective_calls_per_day(), 40);
+  EXPECT_EQ(policy.visits_per_week(), 2);
+  EXPECT_EQ(policy.pool_idle_days(), 90);
+  EXPECT_EQ(policy.pool_claims_per_day(), 5);
+  cv1::UpdateCrmPolicyRequest bad_policy;
+  bad_policy.mutable_policy()->set_pool_idle_days(-1);
+  bad_policy.mutable_update_mask()->add_paths("pool_idle_days");
+  EXPECT_THAT(Fields(customers_->UpdateCrmPolicy(Admin().get(), bad_policy, &policy)),
+              ElementsAre("policy.pool_idle_days"));
+  bad_policy.mutable_update_mask()->Clear();
+  bad_policy.mutable_update_mask()->add_paths("salary");
+  EXPECT_THAT(Fields(customers_->UpdateCrmPolicy(Admin().get(), bad_policy, &policy)),
+              ElementsAre("update_mask.paths[0]"));
 }
 
 TEST_F(CrmIT, ImportReportsBadRowsAndCanBeAllOrNothing) {

@@ -530,6 +530,32 @@ TEST_F(PlanningIT, ReportsAreJudgedAgainstTheDeadlineInTheEmployeesZone) {
   EXPECT_THAT(types, Contains("planning.report.late"));
 }
 
+TEST_F(PlanningIT, ReportPolicyIsAdminOnlyAndChecked) {
+  pv1::ReportPolicy policy;
+  ASSERT_TRUE(reports_->GetReportPolicy(As(rep_, "employee").get(), {}, &policy).ok());
+  EXPECT_EQ(policy.daily_deadline(), "21:00");  // 003:365
+  EXPECT_EQ(policy.weekly_deadline(), "18:00");  // 003:368, Saturday
+  EXPECT_EQ(policy.weekly_deadline_weekday(), 6);
+  pv1::UpdateReportPolicyRequest update;
+  update.mutable_policy()->set_daily_deadline("25:00");
+  update.mutable_update_mask()->add_paths("daily_deadline");
+  EXPECT_EQ(reports_->UpdateReportPolicy(As(manager_, "manager").get(), update, &policy).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(Fields(reports_->UpdateReportPolicy(Admin().get(), update, &policy)),
+              ElementsAre("policy.daily_deadline"));
+  update.mutable_policy()->set_daily_deadline("20:30");
+  ASSERT_TRUE(reports_->UpdateReportPolicy(Admin().get(), update, &policy).ok());
+  // The next daily report is judged against 20:30.
+  pv1::SubmitReportRequest daily;
+  daily.set_kind(pv1::REPORT_KIND_DAILY);
+  daily.set_period_date("2026-03-02");
+  daily.set_content("日报");
+  clock_.Set(Shanghai(2026, 3, 2, 20, 45));
+  pv1::Report r;
+  ASSERT_TRUE(reports_->SubmitReport(As(rep_, "employee").get(), daily, &r).ok());
+  EXPECT_TRUE(r.late());
+}
+
 TEST_F(PlanningIT, RedisDownMidTestLosesNothing) {
   pv1::GetEmployeeRequest get;
   get.set_id(rep_);
