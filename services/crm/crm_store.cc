@@ -48,6 +48,13 @@ std::vector<storage::Migration> CrmMigrations() {
        "CREATE TABLE crm_policies (org_id TEXT PRIMARY KEY, version BIGINT NOT NULL, body BLOB"
        " NOT NULL)",
        /*postgres_sql=*/""},
+      // ListCustomers filters: owner and team have theirs above, city shares the duplicate
+      // guard's index, tags their table; these serve the rest.
+      {2, "indexes for the tier, stage and province filters",
+       "CREATE INDEX customers_by_tier ON customers (org_id, tier, id);"
+       "CREATE INDEX customers_by_stage ON customers (org_id, stage, id);"
+       "CREATE INDEX customers_by_province ON customers (org_id, province, id)",
+       /*postgres_sql=*/""},
   };
 }
 
