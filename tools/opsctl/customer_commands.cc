@@ -130,8 +130,8 @@ const std::vector<Column<Customer>>& CustomerColumns() {
          }
          return absl::StrJoin(parts, " ");
        }},
-      {"CREDIT LIMIT", [](const Customer& c) { return FormatYuan(c.credit_limit()); }},
-      {"OPEN", [](const Customer& c) { return FormatYuan(c.open_receivables()); }},
+      {"CREDIT LIMIT", [](const Customer& c) { return FormatMoney(c.credit_limit()); }},
+      {"OPEN", [](const Customer& c) { return FormatMoney(c.open_receivables()); }},
       {"LAST ACTIVITY",
        [](const Customer& c) { return FormatTimestamp(c.last_effective_activity_time()); }},
   };
@@ -142,7 +142,7 @@ const std::vector<Column<Customer>>& CustomerColumns() {
 const std::vector<Column<Customer>>& CustomerDetailColumns() {
   static const auto* columns = [] {
     auto* out = new std::vector<Column<Customer>>(CustomerColumns());
-    auto money_if_set = [](int64_t cents) { return cents == 0 ? "" : FormatYuan(cents); };
+    auto money_if_set = [](int64_t cents) { return cents == 0 ? "" : FormatMoney(cents); };
     out->insert(out->end(),
                 {
                     {"KIND", [](const Customer& c) { return c.kind(); }},

@@ -214,18 +214,6 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
                           absl::UTCTimeZone());
 }
 
-std::string FormatYuan(int64_t cents) {
-  const uint64_t magnitude =
-      cents < 0 ? 0 - static_cast<uint64_t>(cents) : static_cast<uint64_t>(cents);
-  const std::string whole = absl::StrCat(magnitude / 100);
-  std::string grouped;
-  for (size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped.push_back(',');
-    grouped.push_back(whole[i]);
-  }
-  return absl::StrFormat("%s%s.%02d", cents < 0 ? "-" : "", grouped, magnitude % 100);
-}
-
 std::string FormatPercent(double ratio) { return absl::StrFormat("%.1f%%", ratio * 100); }
 
 std::string FormatNumber(double value) {

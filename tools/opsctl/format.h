@@ -14,6 +14,7 @@
 //   std::cout << RenderKeyValues(RecordFields(columns, order));        // one: "id  o1" lines
 #pragma once
 
+#include "common/money.h"
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -83,8 +84,7 @@ KeyValues RecordFields(const std::vector<Column<Row>>& columns, const Row& row) 
   return out;
 }
 
-// Cents as yuan with thousands separators and 2 decimals: 123456789 -> "1,234,567.89".
-std::string FormatYuan(int64_t cents);
+using ::opsuite::FormatMoney;  // common/money.h: cents -> "12,000.50"
 
 // "MONTH:2026-03-01"; empty for an unset period.
 std::string FormatPeriod(const common::v1::Period& period);

@@ -62,15 +62,15 @@ TEST(FormatTest, ShortForms) {
   EXPECT_EQ(FormatNumber(150000000), "150000000");
 }
 
-TEST(FormatYuanTest, ThousandsAndCents) {
-  EXPECT_EQ(FormatYuan(0), "0.00");
-  EXPECT_EQ(FormatYuan(5), "0.05");
-  EXPECT_EQ(FormatYuan(99999), "999.99");
-  EXPECT_EQ(FormatYuan(100000), "1,000.00");
-  EXPECT_EQ(FormatYuan(1200050), "12,000.50");
-  EXPECT_EQ(FormatYuan(123456789), "1,234,567.89");
-  EXPECT_EQ(FormatYuan(-1200000), "-12,000.00");
-  EXPECT_EQ(FormatYuan(INT64_MIN), "-92,233,720,368,547,758.08");
+TEST(FormatMoneyTest, ThousandsAndCents) {
+  EXPECT_EQ(FormatMoney(0), "0.00");
+  EXPECT_EQ(FormatMoney(5), "0.05");
+  EXPECT_EQ(FormatMoney(99999), "999.99");
+  EXPECT_EQ(FormatMoney(100000), "1,000.00");
+  EXPECT_EQ(FormatMoney(1200050), "12,000.50");
+  EXPECT_EQ(FormatMoney(123456789), "1,234,567.89");
+  EXPECT_EQ(FormatMoney(-1200000), "-12,000.00");
+  EXPECT_EQ(FormatMoney(INT64_MIN), "-92,233,720,368,547,758.08");
 }
 
 struct Item {

@@ -28,8 +28,8 @@ const std::vector<Column<Order>>& OrderColumns() {
       {"KIND",
        [](const Order& o) { return ShortEnumName(crm::v1::OrderKind_descriptor(), o.kind()); }},
       {"PRODUCT LINE", [](const Order& o) { return o.product_line(); }},
-      {"AMOUNT", [](const Order& o) { return FormatYuan(o.amount()); }},
-      {"PAID", [](const Order& o) { return FormatYuan(o.paid()); }},
+      {"AMOUNT", [](const Order& o) { return FormatMoney(o.amount()); }},
+      {"PAID", [](const Order& o) { return FormatMoney(o.paid()); }},
       {"SIGNED AT", [](const Order& o) { return o.signed_at(); }},
       {"PAID IN FULL",
        [](const Order& o) {
@@ -53,7 +53,7 @@ void PrintOrder(const Order& order) {
   if (order.payments_size() > 0) {
     static const auto* payment_columns = new std::vector<Column<Payment>>{
         {"PAYMENT", [](const Payment& p) { return p.id(); }},
-        {"AMOUNT", [](const Payment& p) { return FormatYuan(p.amount()); }},
+        {"AMOUNT", [](const Payment& p) { return FormatMoney(p.amount()); }},
         {"RECEIVED AT", [](const Payment& p) { return FormatTimestamp(p.received_at()); }},
     };
     std::cout << "\n" << RenderTable(*payment_columns, order.payments());
@@ -65,9 +65,9 @@ template <typename Stats>
 std::vector<Column<Stats>> AmountColumns() {
   return {
       {"SIGNED", [](const Stats& s) { return absl::StrCat(s.signed_count()); }},
-      {"SIGNED AMOUNT", [](const Stats& s) { return FormatYuan(s.signed_amount()); }},
-      {"RECEIVED", [](const Stats& s) { return FormatYuan(s.received_amount()); }},
-      {"SETTLED SIGNED", [](const Stats& s) { return FormatYuan(s.settled_signed_amount()); }},
+      {"SIGNED AMOUNT", [](const Stats& s) { return FormatMoney(s.signed_amount()); }},
+      {"RECEIVED", [](const Stats& s) { return FormatMoney(s.received_amount()); }},
+      {"SETTLED SIGNED", [](const Stats& s) { return FormatMoney(s.settled_signed_amount()); }},
   };
 }
 

@@ -1,35 +1,13 @@
 #include "services/crm/domain/credit_rules.h"
 
-#include <algorithm>
 #include <string>
 
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
+#include "common/money.h"
 #include "common/status.h"
 
 namespace opsuite::crm {
-namespace {
-
-// Formats any amount of cents that fits in 128 bits (sums of two int64 always do).
-std::string FormatCents(absl::int128 cents) {
-  const bool negative = cents < 0;
-  absl::uint128 magnitude =
-      negative ? absl::uint128(0) - static_cast<absl::uint128>(cents) : absl::uint128(cents);
-  const int fraction = static_cast<int>(absl::Uint128Low64(magnitude % 100));
-  magnitude /= 100;
-  std::string digits;  // the integer part, least significant digit first
-  do {
-    if (digits.size() % 4 == 3) digits.push_back(',');
-    digits.push_back(static_cast<char>('0' + absl::Uint128Low64(magnitude % 10)));
-    magnitude /= 10;
-  } while (magnitude != 0);
-  std::reverse(digits.begin(), digits.end());
-  return absl::StrCat(negative ? "-" : "", digits, ".", fraction < 10 ? "0" : "", fraction);
-}
-
-}  // namespace
-
-std::string FormatMoney(int64_t cents) { return FormatCents(absl::int128(cents)); }
 
 absl::Status CheckCredit(int64_t credit_limit, int64_t open_receivables, int64_t amount,
                          absl::string_view currency) {
@@ -43,7 +21,7 @@ absl::Status CheckCredit(int64_t credit_limit, int64_t open_receivables, int64_t
       absl::StrCat("credit limit ", FormatMoney(credit_limit), " ",
                    currency.empty() ? kDefaultCurrency : currency, " exceeded: open receivables ",
                    FormatMoney(open_receivables), " + this order ", FormatMoney(amount), " = ",
-                   FormatCents(total)));
+                   FormatMoney128(total)));
 }
 
 absl::Status CheckPayment(int64_t amount, int64_t order_amount, int64_t paid_so_far) {
@@ -61,7 +39,7 @@ absl::Status CheckPayment(int64_t amount, int64_t order_amount, int64_t paid_so_
     return InvalidField(
         "amount", absl::StrCat(FormatMoney(amount), " exceeds what is still open on the order: ",
                                FormatMoney(order_amount), " - ", FormatMoney(paid_so_far),
-                               " paid = ", FormatCents(open)));
+                               " paid = ", FormatMoney128(open)));
   }
   return absl::OkStatus();
 }

@@ -16,15 +16,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "common/money.h"
 
 namespace opsuite::crm {
 
 // Used when a customer has no currency.
 inline constexpr absl::string_view kDefaultCurrency = "CNY";
 
-// `cents` as a decimal amount with thousands separators and two decimals: 5000000 ->
-// "50,000.00", -123 -> "-1.23", 0 -> "0.00". Exact for every int64 (INT64_MIN included).
-std::string FormatMoney(int64_t cents);
+using ::opsuite::FormatMoney;  // common/money.h
 
 // Whether an order of `amount` cents may be created for a customer with `credit_limit` and
 // `open_receivables` (both cents): open_receivables + amount must stay <= credit_limit (equal
