@@ -12,13 +12,16 @@
 //                 substring of every customer's and contact's name) over --customers customers,
 //                 20 a page, counted by calls; once for a term 1 in 5 customers hold, once for a
 //                 name only one holds (the whole table is scanned)
+//   RunEvaluation one evaluation run per --scoring_subjects size (six-item scheme), timed
+//                 from the call to SUCCEEDED, with the input calls it made
 //
 //   grpc_bench [--in_flight=64] [--channels=4] [--seconds=5] [--employees=20000]
-//              [--customers=100000] [--json=FILE]
+//              [--customers=100000] [--scoring_subjects=10000,100000] [--json=FILE]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -30,7 +33,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/auth/jwt.h"
@@ -41,6 +46,7 @@
 #include "opsuite/echo/v1/echo.grpc.pb.h"
 #include "opsuite/crm/v1/customer.grpc.pb.h"
 #include "opsuite/planning/v1/directory.grpc.pb.h"
+#include "opsuite/scoring/v1/scoring.grpc.pb.h"
 
 ABSL_FLAG(int, in_flight, 64, "calls in flight");
 ABSL_FLAG(int, channels, 4, "client channels");
@@ -49,6 +55,8 @@ ABSL_FLAG(int, employees, 20000, "employees created (and read once each in the m
 ABSL_FLAG(int, customers, 100000, "customers imported for the crm scenarios (0: skip them)");
 ABSL_FLAG(int, list_calls, 400, "ListCustomers calls measured");
 ABSL_FLAG(std::string, json, "", "also write the results here");
+ABSL_FLAG(std::string, scoring_subjects, "10000,100000",
+          "evaluation runs to time, by subjects (comma-separated; empty: skip)");
 
 namespace {
 
@@ -190,10 +198,11 @@ int main(int argc, char** argv) {
     req.mutable_department()->set_name("销售部");
     if (!directory->CreateDepartment(&ctx, req, &dept).ok()) return 1;
   }
-  std::vector<std::string> ids(employees);
   std::vector<std::unique_ptr<pv1::DirectoryService::Stub>> stubs;
   for (auto& ch : suite_channels) stubs.push_back(pv1::DirectoryService::NewStub(ch));
-  {
+  // Creates `n` employees in `dept_id` (`in_flight` calls at a time); their ids in `ids`.
+  auto create_employees = [&](const std::string& dept_id, int n, std::vector<std::string>* ids) {
+    ids->assign(n, "");
     struct Slot {
       grpc::ClientContext ctx;
       pv1::CreateEmployeeRequest req;
@@ -201,7 +210,7 @@ int main(int argc, char** argv) {
     };
     std::vector<std::unique_ptr<Slot>> slots(in_flight);
     std::atomic<int> next{0};
-    RunLoad(
+    return RunLoad(
         "create", in_flight,
         [&](int slot, std::function<void(bool)> done) {
           int i = next.fetch_add(1);
@@ -209,16 +218,18 @@ int main(int argc, char** argv) {
           Slot* s = slots[slot].get();
           s->ctx.AddMetadata("authorization", token);
           s->req.mutable_employee()->set_name(absl::StrCat("员工", i));
-          s->req.mutable_employee()->set_department_id(dept.id());
+          s->req.mutable_employee()->set_department_id(dept_id);
           s->req.mutable_employee()->set_role_class(pv1::ROLE_CLASS_SALES);
           stubs[slot % stubs.size()]->async()->CreateEmployee(
-              &s->ctx, &s->req, &s->resp, [s, i, &ids, done](grpc::Status st) {
-                if (st.ok()) ids[i] = s->resp.id();
+              &s->ctx, &s->req, &s->resp, [s, i, ids, done](grpc::Status st) {
+                if (st.ok()) (*ids)[i] = s->resp.id();
                 done(st.ok());
               });
         },
-        [&](uint64_t issued, Clock::time_point) { return issued < static_cast<uint64_t>(employees); });
-  }
+        [&](uint64_t issued, Clock::time_point) { return issued < static_cast<uint64_t>(n); });
+  };
+  std::vector<std::string> ids;
+  create_employees(dept.id(), employees, &ids);
 
   std::vector<Result> results;
   // echo: 100-byte payloads.
@@ -371,6 +382,139 @@ int main(int argc, char** argv) {
                               list_with(absl::StrCat("華南", customers - 1, kinds[(customers - 1) % 5]), 1),
                               calls(std::max<uint64_t>(1, list_calls / 10))));
   }
+  // scoring: one evaluation run per size over a department of that many employees, with a
+  // six-item scheme reading crm sales and activity stats, report compliance and two earlier
+  // months (the minimum rule). Departments nest, so the larger run covers the smaller one's
+  // employees too and only the difference is created.
+  struct ScoringResult {
+    int subjects = 0, failed = 0;
+    double seconds = 0;
+    int64_t rpc_calls = 0;
+    std::string state;
+  };
+  std::vector<ScoringResult> scoring;
+  std::vector<int> sizes;
+  for (absl::string_view part : absl::StrSplit(absl::GetFlag(FLAGS_scoring_subjects), ',',
+                                               absl::SkipEmpty())) {
+    int n = 0;
+    if (absl::SimpleAtoi(part, &n) && n > 0) sizes.push_back(n);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  if (!sizes.empty()) {
+    namespace sv1 = opsuite::scoring::v1;
+    auto schemes = sv1::SchemeService::NewStub(suite_channels[0]);
+    auto evaluations = sv1::EvaluationService::NewStub(suite_channels[0]);
+    sv1::CreateSchemeRequest create;
+    sv1::Scheme* scheme = create.mutable_scheme();
+    scheme->set_name("bench monthly");
+    scheme->set_subject_kind(sv1::SUBJECT_KIND_EMPLOYEE);
+    scheme->set_cycle(sv1::CYCLE_MONTHLY);
+    auto bands_item = [&](const char* code, const char* metric, double weight,
+                          std::vector<double> bounds) {
+      sv1::Item* item = scheme->add_items();
+      item->set_code(code);
+      item->set_name(code);
+      item->set_weight(weight);
+      item->mutable_bands()->set_metric(metric);
+      for (size_t i = 0; i < bounds.size(); ++i) {
+        sv1::Band* b = item->mutable_bands()->add_bands();
+        b->set_min(bounds[i]);
+        if (i + 1 < bounds.size()) b->set_max(bounds[i + 1]);
+        b->set_points(60 + 20 * static_cast<double>(i));
+      }
+    };
+    bands_item("signed_amount", "signed_amount", 40, {5e6, 1e7, 1.5e7});
+    bands_item("effective_calls", "effective_calls", 30, {20, 40, 60});
+    bands_item("visits", "visits", 30, {4, 8, 12});
+    sv1::Item* minimum = scheme->add_items();
+    minimum->set_code("signed_count");
+    minimum->set_name("signed_count");
+    minimum->mutable_minimum()->set_metric("signed_count");
+    minimum->mutable_minimum()->set_min(1);
+    minimum->mutable_minimum()->set_observe_after(2);
+    minimum->mutable_minimum()->set_terminate_after(3);
+    sv1::Item* penalty = scheme->add_items();
+    penalty->set_code("daily_reports");
+    penalty->set_name("daily_reports");
+    penalty->mutable_penalty()->set_metric("daily_missing+daily_late");
+    penalty->mutable_penalty()->add_tiers()->set_min_count(2);
+    penalty->mutable_penalty()->mutable_tiers(0)->set_amount_each(2000);
+    sv1::Item* commission = scheme->add_items();
+    commission->set_code("commission");
+    commission->set_name("commission");
+    commission->mutable_commission()->add_rates()->set_product_line("*");
+    commission->mutable_commission()->mutable_rates(0)->set_rate(0.03);
+    sv1::Scheme created;
+    {
+      grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", token);
+      grpc::Status st = schemes->CreateScheme(&ctx, create, &created);
+      if (!st.ok()) {
+        fprintf(stderr, "CreateScheme: %s\n", st.error_message().c_str());
+        cleanup();
+        return 1;
+      }
+    }
+    // Nested departments, the largest outermost.
+    std::vector<std::string> depts(sizes.size());
+    std::string parent;
+    for (size_t i = sizes.size(); i-- > 0;) {
+      grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", token);
+      pv1::CreateDepartmentRequest req;
+      req.mutable_department()->set_name(absl::StrCat("考核", sizes[i]));
+      req.mutable_department()->set_parent_id(parent);
+      pv1::Department d;
+      if (!directory->CreateDepartment(&ctx, req, &d).ok()) return 1;
+      depts[i] = parent = d.id();
+    }
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      const int add = sizes[i] - (i == 0 ? 0 : sizes[i - 1]);
+      fprintf(stderr, "creating %d employees for the %d-subject run...\n", add, sizes[i]);
+      std::vector<std::string> unused;
+      create_employees(depts[i], add, &unused);
+    }
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      sv1::RunEvaluationRequest req;
+      req.set_scheme_id(created.id());
+      req.mutable_period()->set_granularity(opsuite::common::v1::GRANULARITY_MONTH);
+      req.mutable_period()->set_start_date("2026-01-01");
+      req.set_department_id(depts[i]);
+      sv1::EvaluationRun run;
+      const auto start = Clock::now();
+      {
+        grpc::ClientContext ctx;
+        ctx.AddMetadata("authorization", token);
+        grpc::Status st = evaluations->RunEvaluation(&ctx, req, &run);
+        if (!st.ok()) {
+          fprintf(stderr, "RunEvaluation: %s\n", st.error_message().c_str());
+          cleanup();
+          return 1;
+        }
+      }
+      for (;;) {
+        absl::SleepFor(absl::Milliseconds(20));
+        grpc::ClientContext ctx;
+        ctx.AddMetadata("authorization", token);
+        sv1::GetEvaluationRunRequest get;
+        get.set_id(run.id());
+        if (!evaluations->GetEvaluationRun(&ctx, get, &run).ok()) continue;
+        if (run.state() == opsuite::common::v1::RUN_STATE_SUCCEEDED ||
+            run.state() == opsuite::common::v1::RUN_STATE_FAILED) {
+          break;
+        }
+      }
+      ScoringResult r;
+      r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      r.subjects = run.total();
+      r.failed = run.failed();
+      r.rpc_calls = run.rpc_calls();
+      r.state = opsuite::common::v1::RunState_Name(run.state());
+      fprintf(stderr, "run over %d subjects: %.2f s, %lld calls, %s (%s)\n", r.subjects,
+              r.seconds, static_cast<long long>(r.rpc_calls), r.state.c_str(), run.error().c_str());
+      scoring.push_back(r);
+    }
+  }
   cleanup();
 
   double echo_qps = results[0].qps;
@@ -388,12 +532,26 @@ int main(int argc, char** argv) {
                    {"p99_ms", r.p99_ms}, {"p999_ms", r.p999_ms},
                    {"ratio_to_echo", r.qps / echo_qps}});
   }
+  nlohmann::json runs = nlohmann::json::array();
+  if (!scoring.empty()) {
+    printf("\n| evaluation run (6-item scheme) | subjects | failed | seconds | subjects/s | input RPCs |\n");
+    printf("|---|---|---|---|---|---|\n");
+  }
+  for (const ScoringResult& r : scoring) {
+    printf("| RunEvaluation %s | %d | %d | %.2f | %.0f | %lld |\n", r.state.c_str(), r.subjects,
+           r.failed, r.seconds, r.subjects / r.seconds, static_cast<long long>(r.rpc_calls));
+    runs.push_back({{"subjects", r.subjects}, {"failed", r.failed}, {"seconds", r.seconds},
+                    {"rpc_calls", r.rpc_calls}, {"state", r.state}});
+  }
   if (!absl::GetFlag(FLAGS_json).empty()) {
     std::ofstream(absl::GetFlag(FLAGS_json))
-        << nlohmann::json{{"in_flight", in_flight}, {"channels", nchannels}, {"results", out}}.dump(2)
+        << nlohmann::json{{"in_flight", in_flight}, {"channels", nchannels}, {"results", out},
+                          {"evaluation_runs", runs}}
+               .dump(2)
         << "\n";
   }
   int errors = 0;
+  for (const ScoringResult& r : scoring) errors += r.state != "RUN_STATE_SUCCEEDED" || r.failed > 0;
   for (const Result& r : results) errors += r.errors;
   return errors == 0 ? 0 : 1;
 }

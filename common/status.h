@@ -48,6 +48,8 @@ class FieldViolations {
   void Add(std::string field, std::string description);
   bool empty() const { return violations_.empty(); }
   absl::Status ToStatus() const;
+  // (field, description) in the order added.
+  const std::vector<std::pair<std::string, std::string>>& all() const { return violations_; }
 
  private:
   std::vector<std::pair<std::string, std::string>> violations_;

@@ -16,12 +16,16 @@ namespace {
 class BackendsImpl final : public Backends {
  public:
   BackendsImpl(std::unique_ptr<cache::Cache> cache, std::unique_ptr<events::EventPublisher> pub,
-               std::string description)
-      : cache_(std::move(cache)), publisher_(std::move(pub)), description_(std::move(description)) {}
+               std::shared_ptr<redis::RedisClient> redis, std::string description)
+      : cache_(std::move(cache)),
+        publisher_(std::move(pub)),
+        redis_(std::move(redis)),
+        description_(std::move(description)) {}
   ~BackendsImpl() override { Stop(); }
 
   cache::Cache* cache() override { return cache_.get(); }
   events::EventPublisher* publisher() override { return publisher_.get(); }
+  std::shared_ptr<redis::RedisClient> redis() override { return redis_; }
 
   void StartOutboxRelay(storage::Database* db) override {
     auto relay = std::make_unique<events::OutboxRelay>(*db, *publisher_);
@@ -40,6 +44,7 @@ class BackendsImpl final : public Backends {
  private:
   std::unique_ptr<cache::Cache> cache_;
   std::unique_ptr<events::EventPublisher> publisher_;
+  std::shared_ptr<redis::RedisClient> redis_;
   std::vector<std::unique_ptr<events::OutboxRelay>> relays_;
   std::string description_;
 };
@@ -53,7 +58,7 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
     return std::make_unique<BackendsImpl>(
         std::make_unique<cache::MemoryCache>(cache::MemoryCacheOptions{.clock = mutable_clock}),
         std::make_unique<events::InProcessBus>(events::InProcessBusOptions{.clock = mutable_clock}),
-        "in-process cache and event bus");
+        nullptr, "in-process cache and event bus");
   }
   // The cache gives up within a few milliseconds; the stream publisher may wait longer.
   redis::RedisOptions cache_options;
@@ -62,6 +67,11 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
   stream_options.command_timeout = absl::Seconds(1);
   stream_options.pool_size = 2;
   ASSIGN_OR_RETURN(auto stream_client, redis::RedisClient::Create(redis_url, stream_options));
+  // Data structures (sorted sets, leases): a few round trips per call, more patience.
+  redis::RedisOptions data_options;
+  data_options.command_timeout = absl::Milliseconds(500);
+  data_options.pool_size = 4;
+  ASSIGN_OR_RETURN(auto data_client, redis::RedisClient::Create(redis_url, data_options));
   if (!cache_client->Command({"PING"}).ok()) {
     log::Warn("redis is not answering; serving from the database and keeping events in the "
               "outbox until it does",
@@ -69,6 +79,7 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
   }
   return std::make_unique<BackendsImpl>(std::make_unique<cache::RedisCache>(cache_client),
                                         std::make_unique<events::RedisStreamBus>(stream_client),
+                                        std::move(data_client),
                                         absl::StrCat("redis ", redis_url));
 }
 

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/events/bus.h"
 #include "common/storage/database.h"
+#include "common/redis/redis_client.h"
 
 namespace opsuite::server {
 
@@ -18,6 +19,8 @@ class Backends {
   virtual ~Backends() = default;
   virtual cache::Cache* cache() = 0;
   virtual events::EventPublisher* publisher() = 0;
+  // A Redis client for data structures (leaderboards, leases): null without Redis.
+  virtual std::shared_ptr<redis::RedisClient> redis() = 0;
   // Starts relaying `db`'s outbox to the publisher until Stop().
   virtual void StartOutboxRelay(storage::Database* db) = 0;
   // Flushes and stops every relay.

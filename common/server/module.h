@@ -13,6 +13,7 @@
 #include "common/cache/cache.h"
 #include "common/clock.h"
 #include "common/events/bus.h"
+#include "common/redis/redis_client.h"
 #include "common/server/edge.h"
 #include "common/storage/database.h"
 #include "grpcpp/grpcpp.h"
@@ -25,6 +26,9 @@ struct Env {
   cache::Cache* cache = nullptr;
   Edge* edge = nullptr;
   Metrics* metrics = nullptr;
+  // Redis for data structures (leaderboards, leases); null when the process runs without
+  // Redis, and then the module falls back to its database.
+  std::shared_ptr<redis::RedisClient> redis;
   // Opens (creating and migrating nothing) the database of `component`: a SQLite file
   // <data_dir>/<component>.db by default.
   std::function<absl::StatusOr<storage::DatabasePtr>(absl::string_view component)> open_database;

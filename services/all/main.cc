@@ -2,8 +2,10 @@
 #include "common/server/server.h"
 #include "services/crm/crm_module.h"
 #include "services/planning/planning_module.h"
+#include "services/scoring/scoring_module.h"
 
 int main(int argc, char** argv) {
   return opsuite::server::Main(
-      {opsuite::planning::PlanningModule(), opsuite::crm::CrmModule()}, argc, argv);
+      {opsuite::planning::PlanningModule(), opsuite::crm::CrmModule(),
+       opsuite::scoring::ScoringModule()}, argc, argv);
 }

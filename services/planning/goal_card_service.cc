@@ -1,5 +1,9 @@
 #include "services/planning/goal_card_service.h"
 
+#include <optional>
+#include <tuple>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/period.h"
@@ -395,6 +399,73 @@ absl::Status GoalCardServiceImpl::DoCloseGoalCard(const Call& call,
                 return absl::OkStatus();
               },
               resp);
+}
+
+absl::Status GoalCardServiceImpl::DoBatchGetGoalCardScores(
+    const Call& call, const v1::BatchGetGoalCardScoresRequest& req,
+    v1::BatchGetGoalCardScoresResponse* resp) {
+  RETURN_IF_ERROR(CheckIdList(req.employee_ids(), "employee_ids"));
+  RETURN_IF_ERROR(PeriodRange(req.period(), "period").status());
+  if (req.employee_ids().empty()) return absl::OkStatus();
+  const std::string& org = call.principal.org;
+  std::vector<std::string> ids(req.employee_ids().begin(), req.employee_ids().end());
+  return ctx_->db->Read([&](Tx& tx) -> absl::Status {
+    resp->clear_scores();
+    ASSIGN_OR_RETURN(auto employees, LoadEmployeeRefs(tx, org, ids));
+    FieldViolations unknown;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (!employees.contains(ids[i])) {
+        unknown.Add(absl::StrCat("employee_ids[", i, "]"),
+                    absl::StrCat("no employee ", ids[i], " in this org"));
+      }
+    }
+    RETURN_IF_ERROR(unknown.ToStatus());
+    if (!call.principal.SeesOrg()) {
+      ASSIGN_OR_RETURN(auto tree, ctx_->trees.Get(tx, org));
+      for (const std::string& id : ids) {
+        RETURN_IF_ERROR(CanRead(call.principal, *tree, employees[id]));
+      }
+    }
+    // One card per employee and period (a unique key); should there be more, the latest.
+    std::vector<storage::Value> params = {org};
+    std::string in = AppendInList(ids, &params);
+    params.push_back(int64_t{req.period().granularity()});
+    params.push_back(req.period().start_date());
+    ASSIGN_OR_RETURN(Rows rows,
+                     tx.Query(absl::StrCat("SELECT body FROM goal_cards WHERE org_id = ? AND "
+                                           "employee_id IN (",
+                                           in, ") AND granularity = ? AND period_start = ?"),
+                              params));
+    absl::flat_hash_map<std::string, v1::GoalCard> cards;
+    for (const auto& row : rows) {
+      v1::GoalCard card;
+      if (!card.ParseFromString(row.Text(0))) return absl::DataLossError("corrupt goal card");
+      auto [it, inserted] = cards.try_emplace(card.employee_id());
+      const v1::GoalCard& held = it->second;
+      if (inserted || std::forward_as_tuple(card.create_time().seconds(),
+                                            card.create_time().nanos(), card.id()) >
+                          std::forward_as_tuple(held.create_time().seconds(),
+                                                held.create_time().nanos(), held.id())) {
+        it->second = std::move(card);
+      }
+    }
+    for (const std::string& id : ids) {
+      v1::GoalCardScore* out = resp->add_scores();
+      out->set_employee_id(id);
+      auto it = cards.find(id);
+      if (it == cards.end()) continue;
+      const v1::GoalCard& card = it->second;
+      out->set_found(true);
+      out->set_goal_card_id(card.id());
+      out->set_state(card.state());
+      if (card.has_score() && (card.state() == v1::GOAL_CARD_STATE_SCORED ||
+                               card.state() == v1::GOAL_CARD_STATE_CLOSED)) {
+        out->set_score(card.score());
+      }
+      if (std::optional<double> self = CardSelfScore(card)) out->set_self_score(*self);
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace opsuite::planning

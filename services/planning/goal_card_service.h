@@ -29,6 +29,8 @@ class GoalCardServiceImpl final : public v1::GoalCardService::CallbackService {
 #undef PLANNING_CARD
   OPSUITE_UNARY(ctx_->edge, "opsuite.planning.v1.GoalCardService", ListGoalCards,
                 v1::ListGoalCardsRequest, v1::ListGoalCardsResponse)
+  OPSUITE_UNARY(ctx_->edge, "opsuite.planning.v1.GoalCardService", BatchGetGoalCardScores,
+                v1::BatchGetGoalCardScoresRequest, v1::BatchGetGoalCardScoresResponse)
 
  private:
   using Call = server::Call;
@@ -46,6 +48,10 @@ class GoalCardServiceImpl final : public v1::GoalCardService::CallbackService {
                                     v1::GoalCard*);
   absl::Status DoScoreGoalCard(const Call&, const v1::ScoreGoalCardRequest&, v1::GoalCard*);
   absl::Status DoCloseGoalCard(const Call&, const v1::CloseGoalCardRequest&, v1::GoalCard*);
+  // At most three queries whatever the number of employees: the employees, the org tree (for
+  // callers who do not see the whole org; a changed tree costs one more) and the cards.
+  absl::Status DoBatchGetGoalCardScores(const Call&, const v1::BatchGetGoalCardScoresRequest&,
+                                        v1::BatchGetGoalCardScoresResponse*);
 
   // One workflow step in one transaction: load the card, find in which capacity the caller
   // acts (employee, manager, admin), check the step against the state machine, apply

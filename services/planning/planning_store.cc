@@ -1,5 +1,8 @@
 #include "services/planning/planning_store.h"
 
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 
@@ -39,6 +42,14 @@ std::vector<storage::Migration> PlanningMigrations() {
        "(org_id, employee_id, kind, period_date));"
        "CREATE TABLE report_policies (org_id TEXT PRIMARY KEY, version BIGINT NOT NULL, body "
        "BLOB NOT NULL)",
+       /*postgres_sql=*/""},
+      {2, "indexes for batch reads by owner (BatchGetOwnerProgress)",
+       // The targets of many owners for one metric, by start date; the actuals of many
+       // employees for one metric, by day, with the value so a sum reads the index only.
+       "CREATE INDEX targets_by_owner_start ON targets (org_id, owner_kind, owner_id, metric, "
+       "start_date);"
+       "CREATE INDEX actuals_by_owner ON actuals (org_id, owner_kind, owner_id, metric, day, "
+       "value)",
        /*postgres_sql=*/""},
   };
 }
@@ -100,6 +111,46 @@ absl::StatusOr<v1::Employee> LoadEmployee(Tx& tx, const std::string& org, const 
   v1::Employee e;
   RETURN_IF_ERROR(LoadBody(tx, "employees", "employee", org, id, &e));
   return e;
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, v1::Employee>> LoadEmployeeRefs(
+    Tx& tx, const std::string& org, const std::vector<std::string>& ids) {
+  absl::flat_hash_map<std::string, v1::Employee> out;
+  if (ids.empty()) return out;
+  std::vector<storage::Value> params = {org};
+  std::string in = AppendInList(ids, &params);
+  ASSIGN_OR_RETURN(storage::Rows rows,
+                   tx.Query(absl::StrCat("SELECT id, department_id, manager_id FROM employees "
+                                         "WHERE org_id = ? AND id IN (",
+                                         in, ")"),
+                            params));
+  for (const auto& row : rows) {
+    v1::Employee e;
+    e.set_id(row.Text(0));
+    e.set_department_id(row.Text(1));
+    e.set_manager_id(row.Text(2));
+    out.emplace(e.id(), std::move(e));
+  }
+  return out;
+}
+
+std::string AppendInList(const std::vector<std::string>& ids,
+                         std::vector<storage::Value>* params) {
+  std::vector<const std::string*> distinct;
+  distinct.reserve(ids.size());
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const std::string& id : ids) {
+    if (seen.insert(id).second) distinct.push_back(&id);
+  }
+  size_t padded = 1;
+  while (padded < distinct.size()) padded *= 2;
+  std::string out;
+  out.reserve(padded * 3);
+  for (size_t i = 0; i < padded; ++i) {
+    params->push_back(*distinct[std::min(i, distinct.size() - 1)]);
+    out += i == 0 ? "?" : ", ?";
+  }
+  return out;
 }
 
 }  // namespace opsuite::planning

@@ -63,4 +63,16 @@ absl::Status RequireEmployee(Tx& tx, const std::string& org, const std::string& 
 
 absl::StatusOr<v1::Employee> LoadEmployee(Tx& tx, const std::string& org, const std::string& id);
 
+// The employees among `ids` (duplicates allowed) that exist in `org`, by id, in one query.
+// Only id, department_id and manager_id are filled: what access decisions need.
+absl::StatusOr<absl::flat_hash_map<std::string, v1::Employee>> LoadEmployeeRefs(
+    Tx& tx, const std::string& org, const std::vector<std::string>& ids);
+
+// Appends the distinct values of `ids` (at least one) to `params` and returns their
+// placeholders ("?, ?, ?") for an `IN (...)` list. The list is padded to a power of two by
+// repeating the last id, so a statement is prepared for a handful of list lengths (each
+// connection caches its statements), not one per length.
+std::string AppendInList(const std::vector<std::string>& ids,
+                         std::vector<storage::Value>* params);
+
 }  // namespace opsuite::planning

@@ -1,7 +1,15 @@
 #include "services/planning/target_service.h"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/period.h"
@@ -84,20 +92,28 @@ bool MayManage(const auth::Principal& p, const OrgTree& tree, const OwnerInfo& o
 }
 
 // Org targets are visible to the whole org, a department's to its people and managers, an
-// employee's to them and their managers.
-absl::StatusOr<bool> MayRead(Tx& tx, const auth::Principal& p, const OrgTree& tree,
-                             const OwnerInfo& o) {
+// employee's to them and their managers. `mine` is the caller's own department (nullptr when
+// unknown or when the caller is no employee of the org).
+bool MayReadKnowing(const auth::Principal& p, const OrgTree& tree, const OwnerInfo& o,
+                    const OrgTree::Dept* mine) {
   if (p.SeesOrg() || o.owner.kind() == v1::OWNER_KIND_ORG) return true;
   if (o.owner.kind() == v1::OWNER_KIND_EMPLOYEE && o.owner.id() == p.subject) return true;
   if (MayManage(p, tree, o)) return true;
   if (o.owner.kind() == v1::OWNER_KIND_DEPARTMENT) {
-    auto me = LoadEmployee(tx, p.org, p.subject);
-    if (absl::IsNotFound(me.status())) return false;
-    RETURN_IF_ERROR(me.status());
-    const OrgTree::Dept* mine = tree.Find(me->department_id());
     return mine != nullptr && mine->path.compare(0, o.dept_path.size(), o.dept_path) == 0;
   }
   return false;
+}
+
+// MayReadKnowing, loading the caller's department only when it decides.
+absl::StatusOr<bool> MayRead(Tx& tx, const auth::Principal& p, const OrgTree& tree,
+                             const OwnerInfo& o) {
+  if (MayReadKnowing(p, tree, o, nullptr)) return true;
+  if (o.owner.kind() != v1::OWNER_KIND_DEPARTMENT) return false;
+  auto me = LoadEmployee(tx, p.org, p.subject);
+  if (absl::IsNotFound(me.status())) return false;
+  RETURN_IF_ERROR(me.status());
+  return MayReadKnowing(p, tree, o, tree.Find(me->department_id()));
 }
 
 absl::Status SaveTarget(Tx& tx, const std::string& org, const v1::Target& t, int64_t version,
@@ -192,6 +208,63 @@ absl::StatusOr<PlanNode> LoadPlan(Tx& tx, const std::string& org, const v1::Targ
   }
   return node;
 }
+
+// Targets by parent id, each list in date order (start_date, id), as LoadChildren reads them.
+using ChildIndex = absl::flat_hash_map<std::string, std::vector<const v1::Target*>>;
+
+// LoadPlan over targets already in memory: `children` must hold every time-child below `t`.
+absl::StatusOr<PlanNode> PlanFrom(const v1::Target& t, const ChildIndex& children,
+                                  int depth = 0) {
+  PlanNode node;
+  ASSIGN_OR_RETURN(node.range.first, ParseDate(t.start_date(), "start_date"));
+  ASSIGN_OR_RETURN(node.range.last, ParseDate(t.end_date(), "end_date"));
+  node.value = t.value();
+  if (t.decomposition() == v1::DECOMPOSITION_BY_TIME && depth < 8) {
+    auto it = children.find(t.id());
+    if (it != children.end()) {
+      for (const v1::Target* c : it->second) {
+        ASSIGN_OR_RETURN(PlanNode child, PlanFrom(*c, children, depth + 1));
+        node.time_children.push_back(std::move(child));
+      }
+    }
+  }
+  return node;
+}
+
+// How `t`, planned as `plan`, stands on `as_of` with `actual` achieved (the actuals dated from
+// its first day through `as_of` clamped into its days; 0 when `as_of` is before them).
+void FillProgress(const v1::Target& t, const PlanNode& plan, int64_t actual,
+                  absl::CivilDay as_of, v1::Progress* out) {
+  ProgressFigures f = ComputeProgress(plan, actual, as_of);
+  if (as_of < plan.range.first) {
+    // Not started yet: nothing is expected, so nothing can be behind.
+    f.plan_to_date = 0;
+    f.expected_ratio = 0;
+    f.elapsed_ratio = 0;
+    f.variance = f.actual;
+    f.gap = 0;
+    if (f.status != v1::PROGRESS_STATUS_ACHIEVED) f.status = v1::PROGRESS_STATUS_ON_TRACK;
+  }
+  out->set_target_id(t.id());
+  out->set_as_of(FormatDate(f.as_of));
+  out->set_value(f.value);
+  out->set_actual(f.actual);
+  out->set_plan_to_date(f.plan_to_date);
+  out->set_completion_ratio(f.completion_ratio);
+  out->set_expected_ratio(f.expected_ratio);
+  out->set_elapsed_ratio(f.elapsed_ratio);
+  out->set_variance(f.variance);
+  out->set_status(f.status);
+  out->set_gap(f.gap);
+}
+
+// True when `a` was created after `b` (ids, which sort by creation, break ties).
+bool CreatedAfter(const v1::Target& a, const v1::Target& b) {
+  return std::forward_as_tuple(a.create_time().seconds(), a.create_time().nanos(), a.id()) >
+         std::forward_as_tuple(b.create_time().seconds(), b.create_time().nanos(), b.id());
+}
+
+std::string OwnerKey(const v1::Owner& o) { return absl::StrCat(o.kind(), "/", o.id()); }
 
 // Deletes the children of `parent_id` and everything below them; returns the deleted ids.
 absl::Status DeleteSubtree(Tx& tx, const std::string& org, const std::string& parent_id,
@@ -500,27 +573,7 @@ absl::Status TargetServiceImpl::Progress(const Call& call, const std::string& ta
       ASSIGN_OR_RETURN(auto sum, SumActuals(tx, scope, t.start_date(), FormatDate(clamped)));
       actual = sum.first;
     }
-    ProgressFigures f = ComputeProgress(plan, actual, as_of);
-    if (as_of < plan.range.first) {
-      // Not started yet: nothing is expected, so nothing can be behind.
-      f.plan_to_date = 0;
-      f.expected_ratio = 0;
-      f.elapsed_ratio = 0;
-      f.variance = f.actual;
-      f.gap = 0;
-      if (f.status != v1::PROGRESS_STATUS_ACHIEVED) f.status = v1::PROGRESS_STATUS_ON_TRACK;
-    }
-    out->set_target_id(t.id());
-    out->set_as_of(FormatDate(f.as_of));
-    out->set_value(f.value);
-    out->set_actual(f.actual);
-    out->set_plan_to_date(f.plan_to_date);
-    out->set_completion_ratio(f.completion_ratio);
-    out->set_expected_ratio(f.expected_ratio);
-    out->set_elapsed_ratio(f.elapsed_ratio);
-    out->set_variance(f.variance);
-    out->set_status(f.status);
-    out->set_gap(f.gap);
+    FillProgress(t, plan, actual, as_of, out);
     return absl::OkStatus();
   });
 }
@@ -539,6 +592,250 @@ absl::Status TargetServiceImpl::DoBatchGetProgress(const Call& call,
     RETURN_IF_ERROR(Progress(call, req.target_ids(i), req.as_of(), resp->add_progress()));
   }
   return absl::OkStatus();
+}
+
+absl::Status TargetServiceImpl::DoBatchGetOwnerProgress(
+    const Call& call, const v1::BatchGetOwnerProgressRequest& req,
+    v1::BatchGetOwnerProgressResponse* resp) {
+  constexpr int kMaxOwners = 1000;
+  const auth::Principal& me = call.principal;
+  const std::string& org = me.org;
+  FieldViolations v;
+  if (req.owners_size() > kMaxOwners) {
+    v.Add("owners", absl::StrCat("at most ", kMaxOwners, " per call, got ", req.owners_size()));
+  } else {
+    for (int i = 0; i < req.owners_size(); ++i) {
+      const v1::Owner& o = req.owners(i);
+      switch (o.kind()) {
+        case v1::OWNER_KIND_ORG:
+          if (!o.id().empty() && o.id() != org) {
+            v.Add(absl::StrCat("owners[", i, "].id"), "must be empty or the caller's org");
+          }
+          break;
+        case v1::OWNER_KIND_DEPARTMENT:
+        case v1::OWNER_KIND_EMPLOYEE:
+          if (o.id().empty()) v.Add(absl::StrCat("owners[", i, "].id"), "must not be empty");
+          break;
+        default:
+          v.Add(absl::StrCat("owners[", i, "].kind"), "must be ORG, DEPARTMENT or EMPLOYEE");
+      }
+    }
+  }
+  if (std::string p = MetricProblem(req.metric()); !p.empty()) v.Add("metric", p);
+  absl::CivilDay as_of;
+  if (!req.as_of().empty()) {
+    auto day = ParseDate(req.as_of(), "as_of");
+    if (day.ok()) as_of = *day;
+    else v.Add("as_of", "must be a YYYY-MM-DD calendar day");
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+  ASSIGN_OR_RETURN(DateRange period, PeriodRange(req.period(), "period"));
+  if (req.as_of().empty()) {
+    as_of = std::min(period.last, absl::ToCivilDay(ctx_->clock->Now(), DefaultOrgZone()));
+  }
+  const int n = req.owners_size();
+  if (n == 0) return absl::OkStatus();
+
+  return ctx_->db->Read([&](Tx& tx) -> absl::Status {
+    resp->clear_progress();
+    ASSIGN_OR_RETURN(auto tree, ctx_->trees.Get(tx, org));
+
+    // The employees named, and the caller when their department decides what they see: one
+    // query.
+    std::vector<std::string> employee_ids;
+    bool any_department = false;
+    for (const v1::Owner& o : req.owners()) {
+      if (o.kind() == v1::OWNER_KIND_EMPLOYEE) employee_ids.push_back(o.id());
+      any_department |= o.kind() == v1::OWNER_KIND_DEPARTMENT;
+    }
+    if (!me.SeesOrg() && any_department && !me.subject.empty()) employee_ids.push_back(me.subject);
+    ASSIGN_OR_RETURN(auto employees, LoadEmployeeRefs(tx, org, employee_ids));
+
+    // Resolve every owner (as ResolveOwner does), then check that the caller may read them.
+    std::vector<OwnerInfo> owners(n);
+    FieldViolations unknown;
+    for (int i = 0; i < n; ++i) {
+      const v1::Owner& o = req.owners(i);
+      OwnerInfo& info = owners[i];
+      info.owner = o;
+      if (o.kind() == v1::OWNER_KIND_ORG) {
+        info.owner.set_id(org);
+      } else if (o.kind() == v1::OWNER_KIND_DEPARTMENT) {
+        const OrgTree::Dept* d = tree->Find(o.id());
+        if (d == nullptr) {
+          unknown.Add(absl::StrCat("owners[", i, "].id"),
+                      absl::StrCat("no department ", o.id(), " in this org"));
+          continue;
+        }
+        info.dept_path = d->path;
+        info.dept_id = d->id;
+      } else {
+        auto e = employees.find(o.id());
+        if (e == employees.end()) {
+          unknown.Add(absl::StrCat("owners[", i, "].id"),
+                      absl::StrCat("no employee ", o.id(), " in this org"));
+          continue;
+        }
+        const OrgTree::Dept* d = tree->Find(e->second.department_id());
+        info.dept_path = d ? d->path : "";
+        info.dept_id = e->second.department_id();
+        info.manager_id = e->second.manager_id();
+      }
+    }
+    RETURN_IF_ERROR(unknown.ToStatus());
+    if (!me.SeesOrg()) {
+      auto self = employees.find(me.subject);
+      const OrgTree::Dept* mine =
+          self == employees.end() ? nullptr : tree->Find(self->second.department_id());
+      for (const OwnerInfo& o : owners) {
+        if (!MayReadKnowing(me, *tree, o, mine)) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              "the targets of ", o.owner.kind() == v1::OWNER_KIND_DEPARTMENT ? "department "
+                                                                             : "employee ",
+              o.owner.id(), " are visible only to their people, their managers and admins"));
+        }
+      }
+    }
+
+    // Every target of these owners and metric that starts inside the period, one query per
+    // owner kind: those with exactly this period, and every time-child below them (a child
+    // keeps its parent's owner and metric and lies inside its days). Only a week at the edge
+    // of its parent starts after its period's first day, so a target of this period starts
+    // inside it.
+    absl::flat_hash_map<int, std::vector<std::string>> ids_by_kind;
+    absl::flat_hash_set<std::string> seen;
+    for (const OwnerInfo& o : owners) {
+      if (seen.insert(OwnerKey(o.owner)).second) {
+        ids_by_kind[o.owner.kind()].push_back(o.owner.id());
+      }
+    }
+    const std::string first = FormatDate(period.first);
+    const std::string last = FormatDate(period.last);
+    std::vector<v1::Target> rows;
+    for (int kind : {v1::OWNER_KIND_ORG, v1::OWNER_KIND_DEPARTMENT, v1::OWNER_KIND_EMPLOYEE}) {
+      auto ids = ids_by_kind.find(kind);
+      if (ids == ids_by_kind.end()) continue;
+      std::vector<storage::Value> params = {org, int64_t{kind}};
+      std::string in = AppendInList(ids->second, &params);
+      params.insert(params.end(), {req.metric(), first, last});
+      ASSIGN_OR_RETURN(Rows found,
+                       tx.Query(absl::StrCat("SELECT body FROM targets WHERE org_id = ? AND "
+                                             "owner_kind = ? AND owner_id IN (",
+                                             in,
+                                             ") AND metric = ? AND start_date >= ? AND "
+                                             "start_date <= ?"),
+                                params));
+      for (const auto& row : found) {
+        if (!rows.emplace_back().ParseFromString(row.Text(0))) {
+          return absl::DataLossError("corrupt target");
+        }
+      }
+    }
+    // The latest target of each owner with exactly this period; the children of each target.
+    absl::flat_hash_map<std::string, const v1::Target*> chosen;
+    ChildIndex children;
+    for (const v1::Target& t : rows) {
+      if (!t.parent_id().empty()) children[t.parent_id()].push_back(&t);
+      if (t.period().granularity() == req.period().granularity() &&
+          t.period().start_date() == req.period().start_date()) {
+        const v1::Target*& slot = chosen[OwnerKey(t.owner())];
+        if (slot == nullptr || CreatedAfter(t, *slot)) slot = &t;
+      }
+    }
+    for (auto& [parent, list] : children) {
+      std::sort(list.begin(), list.end(), [](const v1::Target* a, const v1::Target* b) {
+        return std::tie(a->start_date(), a->id()) < std::tie(b->start_date(), b->id());
+      });
+    }
+
+    // Each chosen target's plan, and the range of days its actual sums.
+    struct Measure {
+      const v1::Target* target;
+      const OwnerInfo* owner;
+      PlanNode plan;
+      int64_t actual = 0;
+    };
+    absl::node_hash_map<std::string, Measure> measures;  // by owner key; stable addresses
+    std::map<std::pair<std::string, std::string>, std::vector<Measure*>> by_range;
+    for (const OwnerInfo& o : owners) {
+      std::string key = OwnerKey(o.owner);
+      auto it = chosen.find(key);
+      if (it == chosen.end() || measures.contains(key)) continue;
+      ASSIGN_OR_RETURN(PlanNode plan, PlanFrom(*it->second, children));
+      Measure& m = measures[key];
+      m.target = it->second;
+      m.owner = &o;
+      m.plan = std::move(plan);
+      if (as_of >= m.plan.range.first) {
+        absl::CivilDay to = std::clamp(as_of, m.plan.range.first, m.plan.range.last);
+        by_range[{m.target->start_date(), FormatDate(to)}].push_back(&m);
+      }
+    }
+
+    // The actuals, per range (targets of one period share it, but for a week cut at the edge
+    // of its parent): the employees' own in one query, the department and org roll-ups from
+    // the sums per department path in another (as ScopeOf selects them).
+    for (auto& [range, list] : by_range) {
+      std::vector<std::string> employee_owners;
+      bool rollups = false;
+      for (const Measure* m : list) {
+        if (m->owner->owner.kind() == v1::OWNER_KIND_EMPLOYEE) {
+          employee_owners.push_back(m->owner->owner.id());
+        } else {
+          rollups = true;
+        }
+      }
+      absl::flat_hash_map<std::string, int64_t> by_employee;
+      if (!employee_owners.empty()) {
+        std::vector<storage::Value> params = {org, int64_t{v1::OWNER_KIND_EMPLOYEE}};
+        std::string in = AppendInList(employee_owners, &params);
+        params.insert(params.end(), {req.metric(), range.first, range.second});
+        ASSIGN_OR_RETURN(Rows sums, tx.Query(absl::StrCat("SELECT owner_id, COALESCE(SUM(value), "
+                                                          "0) FROM actuals WHERE org_id = ? AND "
+                                                          "owner_kind = ? AND owner_id IN (",
+                                                          in,
+                                                          ") AND metric = ? AND day >= ? AND "
+                                                          "day <= ? GROUP BY owner_id"),
+                                             params));
+        for (const auto& row : sums) by_employee[row.Text(0)] = row.Int(1);
+      }
+      std::vector<std::pair<std::string, int64_t>> by_path;
+      if (rollups) {
+        ASSIGN_OR_RETURN(Rows sums, tx.Query("SELECT dept_path, COALESCE(SUM(value), 0) FROM "
+                                             "actuals WHERE org_id = ? AND metric = ? AND day >= ? "
+                                             "AND day <= ? GROUP BY dept_path",
+                                             {org, req.metric(), range.first, range.second}));
+        for (const auto& row : sums) by_path.emplace_back(row.Text(0), row.Int(1));
+      }
+      for (Measure* m : list) {
+        switch (m->owner->owner.kind()) {
+          case v1::OWNER_KIND_EMPLOYEE: {
+            auto it = by_employee.find(m->owner->owner.id());
+            m->actual = it == by_employee.end() ? 0 : it->second;
+            break;
+          }
+          case v1::OWNER_KIND_ORG:
+            for (const auto& [path, sum] : by_path) m->actual += sum;
+            break;
+          default:
+            for (const auto& [path, sum] : by_path) {
+              if (absl::StartsWith(path, m->owner->dept_path)) m->actual += sum;
+            }
+        }
+      }
+    }
+
+    for (const OwnerInfo& o : owners) {
+      v1::OwnerProgress* out = resp->add_progress();
+      *out->mutable_owner() = o.owner;
+      auto it = measures.find(OwnerKey(o.owner));
+      if (it == measures.end()) continue;
+      out->set_found(true);
+      FillProgress(*it->second.target, it->second.plan, it->second.actual, as_of,
+                   out->mutable_progress());
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace opsuite::planning

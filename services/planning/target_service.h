@@ -20,6 +20,8 @@ class TargetServiceImpl final : public v1::TargetService::CallbackService {
   PLANNING_TARGET(RecordActual, v1::RecordActualRequest, v1::Actual)
   PLANNING_TARGET(GetProgress, v1::GetProgressRequest, v1::Progress)
   PLANNING_TARGET(BatchGetProgress, v1::BatchGetProgressRequest, v1::BatchGetProgressResponse)
+  PLANNING_TARGET(BatchGetOwnerProgress, v1::BatchGetOwnerProgressRequest,
+                  v1::BatchGetOwnerProgressResponse)
 #undef PLANNING_TARGET
 
   // Where an owner sits in the org, resolved against the database.
@@ -41,6 +43,11 @@ class TargetServiceImpl final : public v1::TargetService::CallbackService {
   absl::Status DoGetProgress(const Call&, const v1::GetProgressRequest&, v1::Progress*);
   absl::Status DoBatchGetProgress(const Call&, const v1::BatchGetProgressRequest&,
                                   v1::BatchGetProgressResponse*);
+  // A bounded number of queries whatever the number of owners: the org tree, the employees
+  // named, the candidate targets (one per owner kind asked about, children included) and the
+  // actuals (one or two per distinct measured range, usually one range).
+  absl::Status DoBatchGetOwnerProgress(const Call&, const v1::BatchGetOwnerProgressRequest&,
+                                       v1::BatchGetOwnerProgressResponse*);
 
   absl::StatusOr<v1::Target> CachedTarget(const std::string& org, const std::string& id);
   // Progress of `target` on `as_of` ("" = today in Asia/Shanghai), checking read access.

@@ -7,6 +7,7 @@
 
 #include "services/crm/crm_module.h"
 #include "services/planning/planning_module.h"
+#include "services/scoring/scoring_module.h"
 
 namespace opsuite::testing {
 
@@ -38,8 +39,9 @@ void PlanningSuite::StartServer() {
   options.jwt_keys = {{"", kSecret}};
   options.workers = 4;
   options.clock = &clock_;
-  auto server =
-      server::Server::Start({planning::PlanningModule(), crm::CrmModule()}, options);
+  for (const auto& [module, addr] : peers_) options.peers[module] = addr;
+  auto server = server::Server::Start(
+      {planning::PlanningModule(), crm::CrmModule(), scoring::ScoringModule()}, options);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
   channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
@@ -50,6 +52,8 @@ void PlanningSuite::StartServer() {
   customers_ = cv1::CustomerService::NewStub(channel_);
   activities_ = cv1::ActivityService::NewStub(channel_);
   orders_ = cv1::OrderService::NewStub(channel_);
+  schemes_ = sv1::SchemeService::NewStub(channel_);
+  evaluations_ = sv1::EvaluationService::NewStub(channel_);
 }
 
 std::string PlanningSuite::Token(const std::string& sub, const std::string& roles,

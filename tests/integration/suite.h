@@ -1,8 +1,9 @@
-// A planning + crm server on loopback for integration tests: a real redis-server, real gRPC, a
+// A planning + crm + scoring server on loopback for integration tests: a real redis-server, real gRPC, a
 // fake clock, and helpers to mint tokens and read field violations.
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -21,11 +22,13 @@
 #include "opsuite/planning/v1/goal_card.grpc.pb.h"
 #include "opsuite/planning/v1/report.grpc.pb.h"
 #include "opsuite/planning/v1/target.grpc.pb.h"
+#include "opsuite/scoring/v1/scoring.grpc.pb.h"
 
 namespace opsuite::testing {
 
 namespace pv1 = ::opsuite::planning::v1;
 namespace cv1 = ::opsuite::crm::v1;
+namespace sv1 = ::opsuite::scoring::v1;
 
 inline constexpr char kSecret[] = "integration-secret";
 
@@ -69,6 +72,10 @@ class PlanningSuite : public ::testing::Test {
   std::unique_ptr<cv1::CustomerService::Stub> customers_;
   std::unique_ptr<cv1::ActivityService::Stub> activities_;
   std::unique_ptr<cv1::OrderService::Stub> orders_;
+  std::unique_ptr<sv1::SchemeService::Stub> schemes_;
+  std::unique_ptr<sv1::EvaluationService::Stub> evaluations_;
+  // Peer addresses for the next StartServer (e.g. {"crm", a dead port} to fail crm calls).
+  std::map<std::string, std::string> peers_;
 
   std::string root_, sales_, ops_;          // department ids
   std::string boss_, manager_, rep_, other_;  // employee ids

@@ -324,4 +324,22 @@ double CardScore(const GoalCard& card) {
   return total;
 }
 
+std::optional<double> CardSelfScore(const GoalCard& card) {
+  switch (card.state()) {
+    case v1::GOAL_CARD_STATE_SELF_ASSESSED:
+    case v1::GOAL_CARD_STATE_SCORED:
+    case v1::GOAL_CARD_STATE_CLOSED:
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (card.tasks().empty()) return std::nullopt;
+  double total = 0;
+  for (const GoalTask& task : card.tasks()) {
+    if (!task.has_self_score()) return std::nullopt;
+    total += task.weight() * task.self_score() / kTaskWeightTotal;
+  }
+  return total;
+}
+
 }  // namespace opsuite::planning

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,5 +118,10 @@ absl::Status ApplyScores(
 
 // Σ weight × manager score / 100 over the tasks (a task without a score counts 0).
 double CardScore(const GoalCard& card);
+
+// Σ weight × self-score / 100 once the employee has self-assessed: the card is SELF_ASSESSED,
+// SCORED or CLOSED and every task has a self-score. nullopt otherwise. For reference only:
+// the self-score never counts towards the card's score (003:212).
+std::optional<double> CardSelfScore(const GoalCard& card);
 
 }  // namespace opsuite::planning
