@@ -49,6 +49,9 @@ class Module {
   // Full names of those services ("opsuite.planning.v1.DirectoryService"), reported SERVING
   // by the health service.
   virtual std::vector<std::string> ServiceNames() = 0;
+  // Called once the server listens (peers in this very process answer from now on): the
+  // place to start background work that calls other modules. An error stops the start-up.
+  virtual absl::Status Started() { return absl::OkStatus(); }
   // Stops background work; called after the server stopped taking calls.
   virtual void Stop() {}
 };

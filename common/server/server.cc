@@ -179,6 +179,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
         absl::StrCat("cannot listen on --grpc_addr ", options.grpc_addr,
                      " (in use, or not an address of this machine)"));
   }
+  for (auto& m : impl->modules) {
+    if (absl::Status started = m->Started(); !started.ok()) {
+      impl->server->Shutdown();
+      for (auto& stop : impl->modules) stop->Stop();
+      return absl::Status(started.code(), absl::StrCat("starting background work: ",
+                                                       started.message()));
+    }
+  }
   impl->health.Set("", true);
   for (const std::string& name : service_names) impl->health.Set(name, true);
   if (!options.metrics_addr.empty()) {

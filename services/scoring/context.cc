@@ -10,7 +10,7 @@ absl::Status CanSee(Context& ctx, const auth::Principal& p, const v1::Evaluation
   if (p.SeesOrg()) return absl::OkStatus();
   const bool employee = e.subject_kind() != v1::SUBJECT_KIND_DEPARTMENT;
   if (employee && !p.subject.empty() && p.subject == e.subject_id()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(auto tree, ctx.directory->Tree(p.org));
+  ASSIGN_OR_RETURN(auto tree, ctx.directory->TreeWith(p.org, e.department_id()));
   if (tree->Manages(p.subject, e.department_id())) return absl::OkStatus();
   if (employee) {
     absl::StatusOr<planning::v1::Employee> emp = ctx.directory->GetEmployee(p.org, e.subject_id());
@@ -28,7 +28,7 @@ absl::Status CanSee(Context& ctx, const auth::Principal& p, const v1::Evaluation
 absl::Status CanManageDepartment(Context& ctx, const auth::Principal& p,
                                  const std::string& department_id) {
   if (p.SeesOrg()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(auto tree, ctx.directory->Tree(p.org));
+  ASSIGN_OR_RETURN(auto tree, ctx.directory->TreeWith(p.org, department_id));
   if (tree->Find(department_id) == nullptr) {
     return absl::NotFoundError(absl::StrCat("department ", department_id, " not found"));
   }

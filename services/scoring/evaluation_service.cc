@@ -78,7 +78,7 @@ absl::StatusOr<std::string> EvaluationServiceImpl::ScopeOf(const auth::Principal
         "only admins see the whole org's results; name a department_id you manage or belong to");
   }
   RETURN_IF_ERROR(CanSeeDepartment(*ctx_, p, department_id));
-  ASSIGN_OR_RETURN(auto tree, ctx_->directory->Tree(p.org));
+  ASSIGN_OR_RETURN(auto tree, ctx_->directory->TreeWith(p.org, department_id));
   const auth::OrgTree::Dept* d = tree->Find(department_id);
   if (d == nullptr) {
     return absl::NotFoundError(absl::StrCat("department ", department_id, " not found"));
@@ -121,7 +121,7 @@ absl::Status EvaluationServiceImpl::DoRunEvaluation(const Call& call,
     RETURN_IF_ERROR(CanManageDepartment(*ctx_, call.principal, req.department_id()));
   }
   if (!req.department_id().empty()) {
-    ASSIGN_OR_RETURN(auto tree, ctx_->directory->Tree(org));
+    ASSIGN_OR_RETURN(auto tree, ctx_->directory->TreeWith(org, req.department_id()));
     if (tree->Find(req.department_id()) == nullptr) {
       return InvalidField("department_id",
                           absl::StrCat("department ", req.department_id(), " not found"));
@@ -368,7 +368,7 @@ absl::Status EvaluationServiceImpl::DoRecordChecklistAssessment(
       }
     }
   } else if (scheme.subject_kind() == v1::SUBJECT_KIND_DEPARTMENT) {
-    ASSIGN_OR_RETURN(auto tree, ctx_->directory->Tree(org));
+    ASSIGN_OR_RETURN(auto tree, ctx_->directory->TreeWith(org, req.subject_id()));
     if (tree->Find(req.subject_id()) == nullptr) {
       return InvalidField("subject_id", absl::StrCat("department ", req.subject_id(), " not found"));
     }

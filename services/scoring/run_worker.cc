@@ -1,7 +1,6 @@
 #include "services/scoring/run_worker.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -140,8 +139,6 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
     return;
   }
   log::ScopedRequest scope({run.id(), "scoring.RunEvaluation", log::TraceContext::New()});
-  // A run resumed at start-up may begin before the peers (or this very process) serve.
-  peer_("planning")->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30));
   auto save_run = [&]() {
     return ctx_->db->Write([&](storage::Tx& tx) { return SaveRun(tx, org, run, false); });
   };
@@ -163,7 +160,11 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
 
   // ---- subjects ----
   std::vector<Subject> subjects;
-  auto tree_or = ctx_->directory->Tree(org);
+  auto tree_or = ctx_->directory->TreeWith(
+      org, !run.department_id().empty()        ? run.department_id()
+           : run.subject_ids_size() > 0 && scheme.subject_kind() == v1::SUBJECT_KIND_DEPARTMENT
+               ? run.subject_ids(0)
+               : std::string());
   if (!tree_or.ok()) return fail(tree_or.status());
   const auth::OrgTree& tree = **tree_or;
   auto path_of = [&](const std::string& dept) {
@@ -195,8 +196,6 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
     auto stub = pv1::DirectoryService::NewStub(peer_("planning"));
     auto prepare = [&](grpc::ClientContext* c) {
       server::PrepareOutgoing(c, absl::Seconds(10));
-      // A run resumed at start-up may ask before this process (all-in-one) serves.
-      c->set_wait_for_ready(true);
       c->AddMetadata("authorization", "Bearer " + token_(org));
       calls.fetch_add(1);
     };

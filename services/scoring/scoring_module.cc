@@ -33,7 +33,6 @@ class Module final : public server::Module {
     m->schemes_ = std::make_unique<SchemeServiceImpl>(&m->ctx_);
     m->evaluations_ = std::make_unique<EvaluationServiceImpl>(&m->ctx_);
     env.start_outbox_relay(m->db_.get());
-    RETURN_IF_ERROR(m->worker_->Start());
     return std::unique_ptr<server::Module>(std::move(m));
   }
 
@@ -43,6 +42,9 @@ class Module final : public server::Module {
   std::vector<std::string> ServiceNames() override {
     return {v1::SchemeService::service_full_name(), v1::EvaluationService::service_full_name()};
   }
+  // Runs left unfinished by a crash resume now: their calls to planning and crm (possibly
+  // this very process) can be answered.
+  absl::Status Started() override { return worker_->Start(); }
   void Stop() override { worker_->Stop(); }
 
  private:

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/ports.h"
 #include "common/redis/redis_client.h"
+#include "common/storage/sqlite.h"
 #include "common/timestamps.h"
 #include "gmock/gmock.h"
 #include "tests/integration/suite.h"
@@ -84,6 +85,20 @@ sv1::Scheme SalesScheme() {
     g->set_min_score(min);
     g->set_max_share(share);
   }
+  return s;
+}
+
+// A monthly scheme of one item: the goal card, weight 100.
+sv1::Scheme GoalCardOnlyScheme() {
+  sv1::Scheme s;
+  s.set_name("月度目标卡");
+  s.set_subject_kind(sv1::SUBJECT_KIND_EMPLOYEE);
+  s.set_cycle(sv1::CYCLE_MONTHLY);
+  auto* item = s.add_items();
+  item->set_code("goal_card");
+  item->set_name("目标卡");
+  item->set_weight(100);
+  item->mutable_goal_card();
   return s;
 }
 
@@ -338,6 +353,19 @@ TEST_F(ScoringTest, MonthlySalesEvaluationAcrossPlanningAndCrm) {
     EXPECT_EQ(keys->elements.size(), 1u);
   }
 
+  // Redis loses the set: the next read rebuilds it from the database.
+  {
+    auto redis = redis::RedisClient::Create(redis_->url());
+    ASSERT_TRUE(redis.ok());
+    ASSERT_TRUE((*redis)->Command({"FLUSHALL"}).ok());
+    sv1::Leaderboard rebuilt;
+    ASSERT_TRUE(evaluations_->GetLeaderboard(As(manager_, "manager").get(), lb, &rebuilt).ok());
+    EXPECT_EQ(rebuilt.SerializeAsString(), board.SerializeAsString());
+    auto keys = (*redis)->Command({"KEYS", "ops:lb:*"});
+    ASSERT_TRUE(keys.ok());
+    EXPECT_EQ(keys->elements.size(), 1u);
+  }
+
   // The manager adjusts r3 (audited); nobody adjusts their own.
   sv1::AdjustEvaluationRequest adjust;
   adjust.set_id(e3.id());
@@ -452,16 +480,7 @@ TEST_F(ScoringTest, AccessMatrix) {
   const std::string r2 = Employee("李四", sales_, manager_);
   ScoredCard(rep_, 80, 80);
   ScoredCard(r2, 60, 60);
-  sv1::Scheme card_only;
-  card_only.set_name("月度目标卡");
-  card_only.set_subject_kind(sv1::SUBJECT_KIND_EMPLOYEE);
-  card_only.set_cycle(sv1::CYCLE_MONTHLY);
-  auto* item = card_only.add_items();
-  item->set_code("goal_card");
-  item->set_name("目标卡");
-  item->set_weight(100);
-  item->mutable_goal_card();
-  const std::string scheme = CreateScheme(card_only);
+  const std::string scheme = CreateScheme(GoalCardOnlyScheme());
 
   sv1::RunEvaluationRequest req;
   req.set_scheme_id(scheme);
@@ -622,9 +641,110 @@ TEST_F(ScoringTest, HealthCentreChecklistForADepartment) {
   EXPECT_DOUBLE_EQ(e.total_score(), 95.5);  // 191 / 200
   EXPECT_EQ(e.inputs().at("checklist:checklist"), 191);
   EXPECT_EQ(e.department_id(), ops_);
+  // A department created after scoring cached the org tree is found at once.
+  pv1::CreateDepartmentRequest dept;
+  dept.mutable_department()->set_name("第二卫生服务站");
+  dept.mutable_department()->set_parent_id(ops_);
+  pv1::Department station;
+  ASSERT_TRUE(directory_->CreateDepartment(Admin().get(), dept, &station).ok());
+  req.set_subject_id(station.id());
+  s = evaluations_->RecordChecklistAssessment(Admin().get(), req, &assessment);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(assessment.subject_id(), station.id());
   // The sales manager does not see the ops department's result.
   EXPECT_EQ(evaluations_->GetEvaluation(As(manager_, "manager").get(), get, &e).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(ScoringTest, RatioOfTheSubjectsTargetFromPlanning) {
+  // rep: a February sales target of 100,000 with 85,000 recorded; r2 has no target, so their
+  // evaluation fails naming what is missing.
+  const std::string r2 = Employee("李四", sales_, manager_);
+  pv1::CreateTargetRequest target;
+  target.mutable_target()->mutable_owner()->set_kind(pv1::OWNER_KIND_EMPLOYEE);
+  target.mutable_target()->mutable_owner()->set_id(rep_);
+  target.mutable_target()->set_metric("sales");
+  target.mutable_target()->set_unit("CNY");
+  *target.mutable_target()->mutable_period() = Month("2026-02-01");
+  target.mutable_target()->set_value(10'000'000);
+  pv1::Target t;
+  ASSERT_TRUE(targets_->CreateTarget(Admin().get(), target, &t).ok());
+  for (auto [day, value] : {std::pair{"2026-02-03", 5'000'000}, std::pair{"2026-02-17", 3'500'000}}) {
+    pv1::RecordActualRequest actual;
+    *actual.mutable_owner() = target.target().owner();
+    actual.set_metric("sales");
+    actual.set_date(day);
+    actual.set_value(value);
+    actual.set_request_id(day);
+    pv1::Actual a;
+    ASSERT_TRUE(targets_->RecordActual(Admin().get(), actual, &a).ok());
+  }
+  sv1::Scheme scheme;
+  scheme.set_name("销售完成率");
+  scheme.set_subject_kind(sv1::SUBJECT_KIND_EMPLOYEE);
+  scheme.set_cycle(sv1::CYCLE_MONTHLY);
+  auto* item = scheme.add_items();
+  item->set_code("sales_target");
+  item->set_name("销售完成率");
+  item->set_weight(100);
+  item->mutable_ratio()->set_metric("target:sales");
+  item->mutable_ratio()->set_cap(1.2);
+  const std::string id = CreateScheme(scheme);
+  sv1::RunEvaluationRequest req;
+  req.set_scheme_id(id);
+  *req.mutable_period() = Month("2026-02-01");
+  req.set_department_id(sales_);
+  sv1::EvaluationRun run = Run(req);
+  ASSERT_EQ(run.state(), common::v1::RUN_STATE_SUCCEEDED) << run.error();
+  EXPECT_EQ(run.rpc_calls(), 2);  // ListEmployees + one BatchGetOwnerProgress
+  sv1::Evaluation e = Get(id, rep_);
+  ASSERT_EQ(e.state(), sv1::EVALUATION_STATE_EVALUATED) << e.failure_reason();
+  EXPECT_DOUBLE_EQ(e.total_score(), 85);
+  EXPECT_DOUBLE_EQ(e.inputs().at("target:sales"), 0.85);
+  EXPECT_THAT(e.items(0).detail(), HasSubstr("85.0%"));
+  sv1::Evaluation none = Get(id, r2);
+  EXPECT_EQ(none.state(), sv1::EVALUATION_STATE_FAILED);
+  EXPECT_THAT(none.failure_reason(), HasSubstr("no target for metric sales"));
+}
+
+TEST_F(ScoringTest, UnfinishedRunResumesAtStartWithoutANewVersion) {
+  ScoredCard(rep_, 80, 80);
+  const std::string scheme = CreateScheme(GoalCardOnlyScheme());
+  sv1::RunEvaluationRequest req;
+  req.set_scheme_id(scheme);
+  *req.mutable_period() = Month("2026-02-01");
+  req.add_subject_ids(rep_);
+  sv1::EvaluationRun run = Run(req);
+  ASSERT_EQ(run.state(), common::v1::RUN_STATE_SUCCEEDED);
+  ASSERT_EQ(Get(scheme, rep_).version(), 1);
+
+  // As if the process died mid-run: the row says RUNNING with nothing done.
+  server_->Shutdown(absl::Seconds(2));
+  server_.reset();
+  {
+    auto db = storage::OpenSqlite({.path = (dir_ / "scoring.db").string()});
+    ASSERT_TRUE(db.ok()) << db.status();
+    sv1::EvaluationRun crashed = run;
+    crashed.set_state(common::v1::RUN_STATE_RUNNING);
+    crashed.set_done(0);
+    crashed.add_subject_ids(rep_);
+    ASSERT_TRUE((*db)->Write([&](storage::Tx& tx) {
+                       return tx.Exec("UPDATE runs SET state = ?, body = ? WHERE id = ?",
+                                      {int64_t{crashed.state()},
+                                       storage::Blob{crashed.SerializeAsString()}, run.id()})
+                           .status();
+                     }).ok());
+  }
+  StartServer();
+  EXPECT_TRUE(Eventually([&] {
+    sv1::GetEvaluationRunRequest get;
+    get.set_id(run.id());
+    return evaluations_->GetEvaluationRun(Admin().get(), get, &run).ok() &&
+           run.state() == common::v1::RUN_STATE_SUCCEEDED && run.done() == 1;
+  }, absl::Seconds(30)));
+  sv1::Evaluation e = Get(scheme, rep_);
+  EXPECT_EQ(e.version(), 1);  // the same run rewrote its own result
+  EXPECT_DOUBLE_EQ(e.total_score(), 80);
 }
 
 TEST_F(ScoringTest, FailingInputSourceFailsSubjectsNotTheRun) {

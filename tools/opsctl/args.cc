@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <unordered_set>
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
@@ -15,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace opsuite::opsctl {
 namespace {
@@ -746,6 +749,233 @@ absl::Status SetFieldFromText(google::protobuf::Message* message, absl::string_v
   if (mask != nullptr &&
       std::find(mask->paths().begin(), mask->paths().end(), top->name()) == mask->paths().end()) {
     mask->add_paths(top->name());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> ParseIdList(absl::string_view text) {
+  std::vector<std::string> ids;
+  std::unordered_set<std::string> seen;  // up to 100,000 ids in a run
+  for (absl::string_view id :
+       absl::StrSplit(text, absl::ByAnyChar(", \t\r\n"), absl::SkipEmpty())) {
+    if (!seen.emplace(id).second) {
+      return Invalid(absl::StrCat("id \"", id, "\" is listed twice"));
+    }
+    ids.emplace_back(id);
+  }
+  if (ids.empty()) return Invalid("no ids: write ID,ID,...");
+  return ids;
+}
+
+absl::StatusOr<double> ParseNumber(absl::string_view text) {
+  double value = 0;
+  if (!absl::SimpleAtod(absl::StripAsciiWhitespace(text), &value) || !std::isfinite(value)) {
+    return Invalid(absl::StrCat("\"", text, "\" is not a number (e.g. 95.5)"));
+  }
+  return value;
+}
+
+namespace {
+
+constexpr absl::string_view kBom = "\xEF\xBB\xBF";
+
+// "LINE:COLUMN" (1-based; columns count characters) of byte `offset` of `text`.
+std::string LineColumn(absl::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  int line = 1;
+  int column = 1;
+  for (size_t i = 0; i < offset; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return absl::StrCat(line, ":", column);
+}
+
+// protobuf's sentence, as opsctl writes errors: "Expected a value." -> "expected a value".
+std::string Sentence(absl::string_view text) {
+  std::string out(absl::StripSuffix(absl::StripAsciiWhitespace(text), "."));
+  if (!out.empty() && absl::ascii_isupper(static_cast<unsigned char>(out[0])) &&
+      !(out.size() > 1 && absl::ascii_isupper(static_cast<unsigned char>(out[1])))) {
+    out[0] = absl::ascii_tolower(static_cast<unsigned char>(out[0]));
+  }
+  return out;
+}
+
+// The field a JSON error path names ("items[2].bands.bands[0].min", proto names), or null.
+const FieldDescriptor* FieldAtPath(const google::protobuf::Descriptor* type,
+                                   absl::string_view path) {
+  const FieldDescriptor* field = nullptr;
+  for (absl::string_view part : absl::StrSplit(path, '.')) {
+    part = part.substr(0, part.find('['));
+    if (type == nullptr) return nullptr;
+    field = type->FindFieldByName(std::string(part));
+    if (field == nullptr) return nullptr;
+    type = field->message_type();
+  }
+  return field;
+}
+
+// "invalid value 5 for type TYPE_STRING" -> "invalid value 5 (expected a string)"; an enum
+// lists its values.
+// `element`: the value is one element of a repeated field ("items[2]").
+std::string ExplainInvalidValue(absl::string_view detail, const FieldDescriptor* field,
+                                bool element) {
+  const size_t at = detail.find(" for type ");
+  if (!absl::StartsWith(detail, "invalid value") || at == absl::string_view::npos) {
+    return Sentence(detail);
+  }
+  absl::string_view type = detail.substr(at + 10);
+  std::string expected;
+  if (field != nullptr && field->enum_type() != nullptr) {
+    std::vector<std::string> names;
+    for (int i = 0; i < field->enum_type()->value_count(); ++i) {
+      if (field->enum_type()->value(i)->number() != 0) {
+        names.push_back(field->enum_type()->value(i)->name());
+      }
+    }
+    expected = absl::StrCat("one of ", absl::StrJoin(names, ", "));
+  } else if (type == "TYPE_STRING" || type == "TYPE_BYTES") {
+    expected = "a string";
+  } else if (type == "TYPE_BOOL") {
+    expected = "true or false";
+  } else if (type == "TYPE_DOUBLE" || type == "TYPE_FLOAT") {
+    expected = "a number";
+  } else if (absl::StartsWith(type, "TYPE_")) {
+    expected = "a whole number in range";
+  } else if (field != nullptr && field->message_type() != nullptr) {
+    expected = field->is_repeated() && !element
+                   ? absl::StrCat("an array of ", field->message_type()->name(), " objects")
+                   : absl::StrCat("an object (", field->message_type()->name(), ")");
+  } else {
+    expected = std::string(type.substr(type.rfind('/') + 1));
+  }
+  return absl::StrCat(detail.substr(0, at), " (expected ", expected, ")");
+}
+
+// protobuf's JSON parse error `message` about `text`, restated: a syntax error ("Expected
+// an object key or }.\n<segment>\n    ^") as "LINE:COL: expected an object key or }"; a field
+// error ("(items[0].bands) mx: Cannot find field.") as "items[0].bands.mx: unknown field".
+// `text` is what protobuf parsed: the caller's JSON is its `size` bytes from `skip` (the rest
+// is ParseJsonArray's wrapper), and the path prefix `strip_path` is the wrapper's too.
+std::string DescribeJsonError(absl::string_view text, size_t skip, size_t size,
+                              absl::string_view strip_path,
+                              const google::protobuf::Descriptor* type, absl::string_view message) {
+  const size_t first_newline = message.find('\n');
+  if (first_newline != absl::string_view::npos) {
+    const absl::string_view reason = message.substr(0, first_newline);
+    const absl::string_view rest = message.substr(first_newline + 1);
+    const size_t last_newline = rest.rfind('\n');
+    const absl::string_view segment = last_newline == absl::string_view::npos
+                                          ? absl::string_view()
+                                          : rest.substr(0, last_newline);
+    const absl::string_view caret =
+        last_newline == absl::string_view::npos ? rest : rest.substr(last_newline + 1);
+    const size_t k = std::min(caret.find('^'), segment.size());
+    // protobuf shows up to 20 bytes before the error: fewer means the text's start.
+    size_t offset = text.size();
+    if (!segment.empty()) {
+      const size_t found = k < 20 ? 0 : text.find(segment);
+      if (found != absl::string_view::npos) offset = found + k;
+    }
+    offset = offset < skip ? 0 : offset - skip;
+    const std::string where =
+        offset >= size ? "end of file" : LineColumn(text.substr(skip, size), offset);
+    return absl::StrCat(where, ": ", Sentence(reason));
+  }
+  std::string path;
+  std::string detail;
+  if (absl::StartsWith(message, "(")) {
+    const size_t close = message.find(')');
+    path = std::string(message.substr(1, close == absl::string_view::npos ? 0 : close - 1));
+    absl::string_view after =
+        close == absl::string_view::npos ? message : message.substr(close + 1);
+    if (absl::StartsWith(after, ": ")) {
+      detail = std::string(after.substr(2));
+    } else {
+      after = absl::StripLeadingAsciiWhitespace(after);
+      const size_t colon = after.find(": ");
+      if (colon != absl::string_view::npos) {
+        absl::StrAppend(&path, ".", after.substr(0, colon));
+        detail = std::string(after.substr(colon + 2));
+      } else {
+        detail = std::string(after);
+      }
+    }
+  } else {
+    const size_t colon = message.find(": ");
+    if (colon == absl::string_view::npos) return Sentence(message);
+    path = std::string(message.substr(0, colon));
+    detail = std::string(message.substr(colon + 2));
+  }
+  const FieldDescriptor* field = FieldAtPath(type, path);
+  if (!strip_path.empty() && absl::StartsWith(path, strip_path)) {
+    path = std::string(absl::StripPrefix(path.substr(strip_path.size()), "."));
+  }
+  if (detail == "Cannot find field.") {
+    detail = "unknown field";
+  } else {
+    detail = ExplainInvalidValue(detail, field, absl::EndsWith(path, "]"));
+  }
+  if (detail == "root element must be a message") detail = "the file must hold a JSON object";
+  if (path.empty()) return detail;
+  return absl::StrCat(path, ": ", detail);
+}
+
+// protobuf's own status message (a protobuf StringPiece, not an absl::string_view here).
+template <typename Status>
+absl::string_view StatusText(const Status& status) {
+  const auto message = status.message();
+  return absl::string_view(message.data(), message.size());
+}
+
+}  // namespace
+
+absl::Status ParseJsonMessage(absl::string_view json, google::protobuf::Message* message) {
+  json = absl::StripPrefix(json, kBom);
+  if (absl::StripAsciiWhitespace(json).empty()) return Invalid("the file is empty");
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), message, options);
+  if (status.ok()) return absl::OkStatus();
+  return Invalid(
+      DescribeJsonError(json, 0, json.size(), "", message->GetDescriptor(), StatusText(status)));
+}
+
+absl::Status ParseJsonArray(absl::string_view json, absl::string_view field,
+                            google::protobuf::Message* message) {
+  const FieldDescriptor* f = message->GetDescriptor()->FindFieldByName(std::string(field));
+  if (f == nullptr || !f->is_repeated() || f->message_type() == nullptr) {
+    return absl::InternalError(absl::StrCat(field, " is not a repeated message field of ",
+                                            message->GetDescriptor()->full_name()));
+  }
+  json = absl::StripPrefix(json, kBom);
+  const absl::string_view body = absl::StripLeadingAsciiWhitespace(json);
+  if (body.empty()) return Invalid("the file is empty");
+  if (body[0] != '[') {
+    return Invalid(absl::StrCat("expected a JSON array of ", f->message_type()->name(),
+                                " objects: [{...}, {...}]"));
+  }
+  // The array as the field's value of an object; errors are told about the array alone.
+  const std::string prefix = absl::StrCat("{\"", f->json_name(), "\":");
+  const std::string wrapped = absl::StrCat(prefix, json, "\n}");
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  std::unique_ptr<google::protobuf::Message> parsed(message->New());
+  const auto status = google::protobuf::util::JsonStringToMessage(wrapped, parsed.get(), options);
+  if (!status.ok()) {
+    return Invalid(DescribeJsonError(wrapped, prefix.size(), json.size(), f->name(),
+                                     message->GetDescriptor(), StatusText(status)));
+  }
+  const google::protobuf::Reflection* from = parsed->GetReflection();
+  const google::protobuf::Reflection* to = message->GetReflection();
+  for (int i = 0; i < from->FieldSize(*parsed, f); ++i) {
+    to->AddMessage(message, f)->CopyFrom(from->GetRepeatedMessage(*parsed, f, i));
   }
   return absl::OkStatus();
 }

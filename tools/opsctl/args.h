@@ -163,6 +163,23 @@ std::string ShortEnumName(const google::protobuf::EnumDescriptor* type, int numb
 absl::Status SetFieldFromText(google::protobuf::Message* message, absl::string_view field_name,
                               absl::string_view text, google::protobuf::FieldMask* mask = nullptr);
 
+// Ids separated by commas and/or whitespace ("e1,e2 e3"): at least one, none repeated.
+absl::StatusOr<std::vector<std::string>> ParseIdList(absl::string_view text);
+
+// A finite decimal number: "95.5", "-3", "1e2".
+absl::StatusOr<double> ParseNumber(absl::string_view text);
+
+// `message` from proto3 JSON (field names lowerCamelCase or as in the .proto, enums by name;
+// a UTF-8 BOM is skipped). Unknown fields are errors. The error says where:
+// "3:14: expected an object key or }" (line:column) for broken JSON,
+// "items[2].bands.mx: unknown field" or "subject_kind: invalid value \"X\"..." for a field.
+absl::Status ParseJsonMessage(absl::string_view json, google::protobuf::Message* message);
+// A JSON array of objects ("[{...}, {...}]") into the repeated message field `field` of
+// `message` (other fields untouched); errors as ParseJsonMessage, paths from the element
+// ("[1].points: ...").
+absl::Status ParseJsonArray(absl::string_view json, absl::string_view field,
+                            google::protobuf::Message* message);
+
 // A random id for idempotent requests ("opsctl-3f9c0a5e7b12d4c8").
 std::string RandomRequestId();
 

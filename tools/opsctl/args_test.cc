@@ -5,6 +5,7 @@
 #include "opsuite/planning/v1/directory.pb.h"
 #include "opsuite/planning/v1/goal_card.pb.h"
 #include "opsuite/planning/v1/report.pb.h"
+#include "opsuite/scoring/v1/scoring.pb.h"
 
 namespace opsuite::opsctl {
 namespace {
@@ -425,6 +426,115 @@ TEST(ToProtoTimestampTest, FloorsToSecondsAndNanos) {
   google::protobuf::Timestamp ts = ToProtoTimestamp(absl::FromUnixMillis(-1500));
   EXPECT_EQ(ts.seconds(), -2);
   EXPECT_EQ(ts.nanos(), 500000000);
+}
+
+TEST(ParseIdListTest, CommasAndWhitespace) {
+  EXPECT_THAT(ParseIdList("e1,e2").value(), ElementsAre("e1", "e2"));
+  EXPECT_THAT(ParseIdList("e1, e2\ne3\t e4,\n").value(), ElementsAre("e1", "e2", "e3", "e4"));
+  EXPECT_THAT(ParseIdList("d1").value(), ElementsAre("d1"));
+  EXPECT_THAT(ErrorOf(ParseIdList("").status()), HasSubstr("no ids"));
+  EXPECT_THAT(ErrorOf(ParseIdList(" , ,").status()), HasSubstr("no ids"));
+  EXPECT_THAT(ErrorOf(ParseIdList("e1,e2,e1").status()), HasSubstr("\"e1\" is listed twice"));
+}
+
+TEST(ParseNumberTest, FiniteDecimals) {
+  EXPECT_EQ(ParseNumber("95.5").value(), 95.5);
+  EXPECT_EQ(ParseNumber("-3").value(), -3);
+  EXPECT_EQ(ParseNumber(" 1e2 ").value(), 100);
+  EXPECT_FALSE(ParseNumber("").ok());
+  EXPECT_FALSE(ParseNumber("high").ok());
+  EXPECT_FALSE(ParseNumber("nan").ok());
+  EXPECT_FALSE(ParseNumber("inf").ok());
+}
+
+TEST(ParseJsonMessageTest, CamelCaseProtoNamesEnumsAndBom) {
+  scoring::v1::Scheme scheme;
+  absl::Status s = ParseJsonMessage(
+      "\xEF\xBB\xBF{\"name\": \"销售\", \"subject_kind\": \"SUBJECT_KIND_EMPLOYEE\",\n"
+      " \"cycle\": \"CYCLE_MONTHLY\", \"items\": [{\"code\": \"a\", \"weight\": 60,\n"
+      " \"bands\": {\"metric\": \"signed_amount\", \"bands\": [{\"min\": 5000000, \"bonus\": "
+      "\"50000\"}]}}]}",
+      &scheme);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(scheme.name(), "销售");
+  EXPECT_EQ(scheme.subject_kind(), scoring::v1::SUBJECT_KIND_EMPLOYEE);
+  EXPECT_EQ(scheme.cycle(), scoring::v1::CYCLE_MONTHLY);
+  ASSERT_EQ(scheme.items_size(), 1);
+  EXPECT_EQ(scheme.items(0).bands().bands(0).bonus(), 50000);
+  EXPECT_FALSE(scheme.items(0).bands().bands(0).has_max());
+}
+
+TEST(ParseJsonMessageTest, SyntaxErrorsSayLineAndColumn) {
+  scoring::v1::Scheme scheme;
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\n  \"name\": \"x\",,\n}", &scheme)),
+            "2:15: expected an object key or }");
+  // Columns count characters, not bytes; the context protobuf quotes is found past 20 bytes.
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"name\": \"销售人员月度绩效考核\" \"cycle\": 1}", &scheme)),
+            "1:23: expected , or } after key:value pair");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"name\": \"x\"", &scheme)),
+            "end of file: unexpected end of string. Expected , or } after key:value pair");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"name\": \"x\"} extra", &scheme)),
+            "1:15: parsing terminated before end of input");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage(" \n ", &scheme)), "the file is empty");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("[1]", &scheme)), "the file must hold a JSON object");
+}
+
+TEST(ParseJsonMessageTest, FieldErrorsNameTheField) {
+  scoring::v1::Scheme scheme;
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"nam\": \"x\"}", &scheme)), "nam: unknown field");
+  EXPECT_EQ(
+      ErrorOf(ParseJsonMessage(
+          "{\"items\": [{\"code\": \"a\"}, {\"bands\": {\"bands\": [{\"mx\": 1}]}}]}", &scheme)),
+      "items[1].bands.bands[0].mx: unknown field");
+  EXPECT_THAT(ErrorOf(ParseJsonMessage("{\"cycle\": \"MONTHLY\"}", &scheme)),
+              HasSubstr("cycle: invalid value \"MONTHLY\" (expected one of CYCLE_MONTHLY, "
+                        "CYCLE_QUARTERLY, CYCLE_HALF_YEARLY, CYCLE_YEARLY)"));
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"items\": [{\"weight\": \"much\"}]}", &scheme)),
+            "items[0].weight: invalid value \"much\" (expected a number)");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"name\": 5}", &scheme)),
+            "name: invalid value 5 (expected a string)");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"items\": [{\"bands\": 5}]}", &scheme)),
+            "items[0].bands: invalid value 5 (expected an object (BandsRule))");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"items\": 5}", &scheme)),
+            "items: invalid value 5 (expected an array of Item objects)");
+  EXPECT_EQ(ErrorOf(ParseJsonMessage("{\"items\": [5]}", &scheme)),
+            "items[0]: invalid value 5 (expected an object (Item))");
+}
+
+TEST(ParseJsonArrayTest, ElementsIntoTheRepeatedField) {
+  scoring::v1::RecordChecklistAssessmentRequest request;
+  request.set_scheme_id("sch_1");
+  absl::Status s = ParseJsonArray(
+      "[{\"section\": \"人员配置\", \"points\": 2.5, \"reason\": \"缺 5 名\",\n"
+      "  \"correctiveAction\": \"申请调配\"},\n {\"section\": \"服务质量\", \"points\": 1}]",
+      "deductions", &request);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(request.scheme_id(), "sch_1");
+  ASSERT_EQ(request.deductions_size(), 2);
+  EXPECT_EQ(request.deductions(0).section(), "人员配置");
+  EXPECT_EQ(request.deductions(0).points(), 2.5);
+  EXPECT_EQ(request.deductions(0).corrective_action(), "申请调配");
+  EXPECT_EQ(request.deductions(1).points(), 1);
+  ASSERT_TRUE(ParseJsonArray(" [ ] ", "deductions", &request).ok());
+  EXPECT_EQ(request.deductions_size(), 2);  // appended to: nothing
+}
+
+TEST(ParseJsonArrayTest, ErrorsAreAboutTheArray) {
+  scoring::v1::RecordChecklistAssessmentRequest request;
+  EXPECT_EQ(ErrorOf(ParseJsonArray("{\"deductions\": []}", "deductions", &request)),
+            "expected a JSON array of ChecklistDeduction objects: [{...}, {...}]");
+  EXPECT_EQ(
+      ErrorOf(ParseJsonArray("[{\"points\": 1}, {\"sectio\": \"x\"}]", "deductions", &request)),
+      "[1].sectio: unknown field");
+  EXPECT_EQ(ErrorOf(ParseJsonArray("[{\"points\": \"two\"}]", "deductions", &request)),
+            "[0].points: invalid value \"two\" (expected a number)");
+  EXPECT_EQ(
+      ErrorOf(ParseJsonArray("[\n  {\"points\": 1}\n  {\"points\": 2}\n]", "deductions", &request)),
+      "3:3: expected , or ] after array value");
+  EXPECT_THAT(ErrorOf(ParseJsonArray("[{\"points\": 1}", "deductions", &request)),
+              HasSubstr("end of file: "));
+  EXPECT_EQ(ErrorOf(ParseJsonArray("", "deductions", &request)), "the file is empty");
+  EXPECT_FALSE(ParseJsonArray("[]", "scheme_id", &request).ok());  // not a message field
 }
 
 TEST(RandomRequestIdTest, Distinct) {

@@ -1,6 +1,11 @@
 #include "tools/opsctl/cli.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -81,7 +86,8 @@ int PrintRpcError(const grpc::Status& status, const GlobalOptions& options) {
       break;
     case grpc::StatusCode::UNIMPLEMENTED:
       std::cerr << "hint: the server at " << options.addr
-                << " does not offer this RPC; is --addr the right service (planning or crm)?\n";
+                << " does not offer this RPC; is --addr the right service (planning, crm or "
+                   "scoring)?\n";
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       std::cerr << "hint: no answer within " << absl::FormatDuration(options.timeout)
@@ -220,6 +226,17 @@ void PrintNextPage(const std::string& next_page_token) {
   if (!next_page_token.empty()) {
     std::cout << "(more: --page-token=" << next_page_token << ")\n";
   }
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return UsageError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace opsuite::opsctl

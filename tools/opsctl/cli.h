@@ -114,6 +114,9 @@ struct Command {
 // "emp create".
 std::string CommandName(const Command& command);
 
+// The whole file at `path` ("-": stdin); a file that cannot be read is a usage error.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
 void AddDirectoryCommands(std::vector<Command>* commands);
 void AddTargetCommands(std::vector<Command>* commands);
 void AddGoalCardCommands(std::vector<Command>* commands);
@@ -121,6 +124,7 @@ void AddReportCommands(std::vector<Command>* commands);
 void AddCustomerCommands(std::vector<Command>* commands);
 void AddActivityCommands(std::vector<Command>* commands);
 void AddOrderCommands(std::vector<Command>* commands);
+void AddScoringCommands(std::vector<Command>* commands);
 
 // A usage error for RunResult.
 inline absl::Status UsageError(absl::string_view message) {

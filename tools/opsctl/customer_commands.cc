@@ -239,17 +239,6 @@ RunResult UpdateCustomer(const Args& args, Client& client) {
   return client.Call(&Stub::UpdateCustomer, request, PrintCustomer);
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return UsageError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void PrintImportJson(const ImportResult& result) {
   google::protobuf::Struct out;
   auto& fields = *out.mutable_fields();

@@ -1,4 +1,4 @@
-// opsctl: the command-line client for the planning and crm services.
+// opsctl: the command-line client for the planning, crm and scoring services.
 //
 //   opsctl [global options] COMMAND [options] [args]
 //   opsctl help | opsctl COMMAND --help
@@ -148,6 +148,7 @@ std::vector<Command> AllCommands() {
   AddCustomerCommands(&commands);
   AddActivityCommands(&commands);
   AddOrderCommands(&commands);
+  AddScoringCommands(&commands);
   return commands;
 }
 
@@ -203,7 +204,7 @@ void PrintCommandHelp(const Command& c, std::ostream& out) {
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
-  out << "opsctl: the command-line client for the opsuite planning and crm services.\n\n"
+  out << "opsctl: the command-line client for the opsuite planning, crm and scoring services.\n\n"
          "Usage: opsctl [global options] COMMAND [options] [args]\n\nCommands:\n";
   KeyValues rows;
   for (const Command& c : commands) {

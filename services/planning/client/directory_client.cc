@@ -64,6 +64,21 @@ absl::StatusOr<std::shared_ptr<const auth::OrgTree>> DirectoryClient::Tree(const
   return std::shared_ptr<const auth::OrgTree>(tree);
 }
 
+absl::StatusOr<std::shared_ptr<const auth::OrgTree>> DirectoryClient::TreeWith(
+    const std::string& org, const std::string& dept_id) {
+  ASSIGN_OR_RETURN(auto tree, Tree(org));
+  if (dept_id.empty() || tree->Find(dept_id) != nullptr) return tree;
+  const absl::Time now = clock_->Now();
+  {
+    absl::MutexLock lock(&mu_);
+    absl::Time& last = refreshed_[org];
+    if (now - last < options_.miss_refresh) return tree;  // asked very recently: still absent
+    last = now;
+    trees_.erase(org);
+  }
+  return Tree(org);
+}
+
 absl::StatusOr<v1::Employee> DirectoryClient::GetEmployee(const std::string& org,
                                                          const std::string& id) {
   absl::Time now = clock_->Now();

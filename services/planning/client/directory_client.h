@@ -29,6 +29,8 @@ class DirectoryClient {
     absl::Duration tree_ttl = absl::Seconds(10);      // department changes show within this
     absl::Duration employee_ttl = absl::Seconds(30);  // and employee moves within this
     absl::Duration timeout = absl::Seconds(3);
+    // TreeWith re-reads a tree lacking the department at most this often per org.
+    absl::Duration miss_refresh = absl::Seconds(1);
   };
 
   DirectoryClient(std::function<std::shared_ptr<grpc::Channel>()> channel,
@@ -40,6 +42,11 @@ class DirectoryClient {
 
   // The org's department tree, with each department's path computed from the parent links.
   absl::StatusOr<std::shared_ptr<const auth::OrgTree>> Tree(const std::string& org);
+  // Tree, re-read at once when it lacks `dept_id` (a department created since the cached
+  // copy is then found without waiting for the TTL); bogus ids cost at most one re-read per
+  // `miss_refresh`.
+  absl::StatusOr<std::shared_ptr<const auth::OrgTree>> TreeWith(const std::string& org,
+                                                                const std::string& dept_id);
   absl::StatusOr<v1::Employee> GetEmployee(const std::string& org, const std::string& id);
   // The path of the department an employee sits in ("" when unknown).
   absl::StatusOr<std::string> DepartmentPathOf(const std::string& org, const std::string& id);
@@ -64,6 +71,7 @@ class DirectoryClient {
   };
   absl::flat_hash_map<std::string, TreeEntry> trees_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, EmployeeEntry> employees_ ABSL_GUARDED_BY(mu_);  // org/id
+  absl::flat_hash_map<std::string, absl::Time> refreshed_ ABSL_GUARDED_BY(mu_);  // by TreeWith
 };
 
 }  // namespace opsuite::planning
