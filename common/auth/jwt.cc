@@ -1,8 +1,6 @@
 #include "common/auth/jwt.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
 #include <cmath>
@@ -16,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/auth/hmac.h"
 #include "common/status.h"
 #include "nlohmann/json.hpp"
 
@@ -25,7 +24,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr size_t kSignatureSize = 32;  // SHA-256
+constexpr size_t kSignatureSize = kHmacSha256Size;  // SHA-256
 
 // Index of `c` in the base64url alphabet, or -1.
 int DecodeChar(char c) {
@@ -35,15 +34,6 @@ int DecodeChar(char c) {
   if (c == '-') return 62;
   if (c == '_') return 63;
   return -1;
-}
-
-std::array<unsigned char, kSignatureSize> HmacSha256(absl::string_view key,
-                                                     absl::string_view data) {
-  std::array<unsigned char, kSignatureSize> mac{};
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &len);
-  return mac;
 }
 
 absl::Status Unauthenticated(absl::string_view message) {

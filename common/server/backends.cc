@@ -16,9 +16,12 @@ namespace {
 class BackendsImpl final : public Backends {
  public:
   BackendsImpl(std::unique_ptr<cache::Cache> cache, std::unique_ptr<events::EventPublisher> pub,
+               std::unique_ptr<events::EventSource> source, events::EventSource* shared_source,
                std::shared_ptr<redis::RedisClient> redis, std::string description)
       : cache_(std::move(cache)),
         publisher_(std::move(pub)),
+        owned_source_(std::move(source)),
+        source_(shared_source != nullptr ? shared_source : owned_source_.get()),
         redis_(std::move(redis)),
         description_(std::move(description)) {}
   ~BackendsImpl() override { Stop(); }
@@ -26,6 +29,7 @@ class BackendsImpl final : public Backends {
   cache::Cache* cache() override { return cache_.get(); }
   events::EventPublisher* publisher() override { return publisher_.get(); }
   std::shared_ptr<redis::RedisClient> redis() override { return redis_; }
+  events::EventSource* source() override { return source_; }
 
   void StartOutboxRelay(storage::Database* db) override {
     auto relay = std::make_unique<events::OutboxRelay>(*db, *publisher_);
@@ -44,6 +48,8 @@ class BackendsImpl final : public Backends {
  private:
   std::unique_ptr<cache::Cache> cache_;
   std::unique_ptr<events::EventPublisher> publisher_;
+  std::unique_ptr<events::EventSource> owned_source_;
+  events::EventSource* source_;
   std::shared_ptr<redis::RedisClient> redis_;
   std::vector<std::unique_ptr<events::OutboxRelay>> relays_;
   std::string description_;
@@ -55,10 +61,13 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
                                                        const Clock* clock) {
   Clock* mutable_clock = const_cast<Clock*>(clock);
   if (redis_url.empty()) {
+    // One in-process bus is both ends.
+    auto bus =
+        std::make_unique<events::InProcessBus>(events::InProcessBusOptions{.clock = mutable_clock});
+    events::EventSource* source = bus.get();
     return std::make_unique<BackendsImpl>(
         std::make_unique<cache::MemoryCache>(cache::MemoryCacheOptions{.clock = mutable_clock}),
-        std::make_unique<events::InProcessBus>(events::InProcessBusOptions{.clock = mutable_clock}),
-        nullptr, "in-process cache and event bus");
+        std::move(bus), nullptr, source, nullptr, "in-process cache and event bus");
   }
   // The cache gives up within a few milliseconds; the stream publisher may wait longer.
   redis::RedisOptions cache_options;
@@ -72,6 +81,12 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
   data_options.command_timeout = absl::Milliseconds(500);
   data_options.pool_size = 4;
   ASSIGN_OR_RETURN(auto data_client, redis::RedisClient::Create(redis_url, data_options));
+  // Consumers block in XREADGROUP: their own connections, so a blocked read never starves
+  // the relay.
+  redis::RedisOptions consumer_options;
+  consumer_options.command_timeout = absl::Seconds(1);
+  consumer_options.pool_size = 4;
+  ASSIGN_OR_RETURN(auto consumer_client, redis::RedisClient::Create(redis_url, consumer_options));
   if (!cache_client->Command({"PING"}).ok()) {
     log::Warn("redis is not answering; serving from the database and keeping events in the "
               "outbox until it does",
@@ -79,7 +94,8 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
   }
   return std::make_unique<BackendsImpl>(std::make_unique<cache::RedisCache>(cache_client),
                                         std::make_unique<events::RedisStreamBus>(stream_client),
-                                        std::move(data_client),
+                                        std::make_unique<events::RedisStreamBus>(consumer_client),
+                                        nullptr, std::move(data_client),
                                         absl::StrCat("redis ", redis_url));
 }
 

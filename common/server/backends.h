@@ -19,6 +19,8 @@ class Backends {
   virtual ~Backends() = default;
   virtual cache::Cache* cache() = 0;
   virtual events::EventPublisher* publisher() = 0;
+  // Where consumers (notify) read events with a consumer group.
+  virtual events::EventSource* source() = 0;
   // A Redis client for data structures (leaderboards, leases): null without Redis.
   virtual std::shared_ptr<redis::RedisClient> redis() = 0;
   // Starts relaying `db`'s outbox to the publisher until Stop().

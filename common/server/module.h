@@ -29,6 +29,8 @@ struct Env {
   // Redis for data structures (leaderboards, leases); null when the process runs without
   // Redis, and then the module falls back to its database.
   std::shared_ptr<redis::RedisClient> redis;
+  // The event stream for consumers (notify): Redis streams, or the in-process bus.
+  events::EventSource* event_source = nullptr;
   // Opens (creating and migrating nothing) the database of `component`: a SQLite file
   // <data_dir>/<component>.db by default.
   std::function<absl::StatusOr<storage::DatabasePtr>(absl::string_view component)> open_database;

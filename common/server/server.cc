@@ -118,6 +118,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   env.clock = options.clock;
   env.cache = impl->backends->cache();
   env.redis = impl->backends->redis();
+  env.event_source = impl->backends->source();
   env.edge = impl->edge.get();
   env.metrics = impl->metrics.get();
   std::string data_dir = options.data_dir;

@@ -6,7 +6,9 @@
 #include "common/redis/redis_client.h"
 
 #include "services/crm/crm_module.h"
+#include "services/notify/notify_module.h"
 #include "services/planning/planning_module.h"
+#include "services/scheduler/scheduler_module.h"
 #include "services/scoring/scoring_module.h"
 
 namespace opsuite::testing {
@@ -41,7 +43,9 @@ void PlanningSuite::StartServer() {
   options.clock = &clock_;
   for (const auto& [module, addr] : peers_) options.peers[module] = addr;
   auto server = server::Server::Start(
-      {planning::PlanningModule(), crm::CrmModule(), scoring::ScoringModule()}, options);
+      {planning::PlanningModule(), crm::CrmModule(), scoring::ScoringModule(),
+       notify::NotifyModule(), scheduler::SchedulerModule()},
+      options);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
   channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());

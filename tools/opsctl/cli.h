@@ -125,6 +125,7 @@ void AddCustomerCommands(std::vector<Command>* commands);
 void AddActivityCommands(std::vector<Command>* commands);
 void AddOrderCommands(std::vector<Command>* commands);
 void AddScoringCommands(std::vector<Command>* commands);
+void AddSchedulerCommands(std::vector<Command>* commands);
 
 // A usage error for RunResult.
 inline absl::Status UsageError(absl::string_view message) {

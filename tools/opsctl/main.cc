@@ -1,4 +1,4 @@
-// opsctl: the command-line client for the planning, crm and scoring services.
+// opsctl: the command-line client for the planning, crm, scoring and scheduler services.
 //
 //   opsctl [global options] COMMAND [options] [args]
 //   opsctl help | opsctl COMMAND --help
@@ -149,6 +149,7 @@ std::vector<Command> AllCommands() {
   AddActivityCommands(&commands);
   AddOrderCommands(&commands);
   AddScoringCommands(&commands);
+  AddSchedulerCommands(&commands);
   return commands;
 }
 
@@ -204,7 +205,8 @@ void PrintCommandHelp(const Command& c, std::ostream& out) {
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
-  out << "opsctl: the command-line client for the opsuite planning, crm and scoring services.\n\n"
+  out << "opsctl: the command-line client for the opsuite planning, crm, scoring and scheduler "
+         "services.\n\n"
          "Usage: opsctl [global options] COMMAND [options] [args]\n\nCommands:\n";
   KeyValues rows;
   for (const Command& c : commands) {
