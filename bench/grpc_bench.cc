@@ -12,6 +12,8 @@
 //                 substring of every customer's and contact's name) over --customers customers,
 //                 20 a page, counted by calls; once for a term 1 in 5 customers hold, once for a
 //                 name only one holds (the whole table is scanned)
+//   notify        --notify_events events into the stream until all are in the inboxes, then
+//                 1,000 events/s for --notify_seconds with each notice's publish-to-commit latency
 //   RunEvaluation one evaluation run per --scoring_subjects size (six-item scheme), timed
 //                 from the call to SUCCEEDED, with the input calls it made
 //
@@ -27,6 +29,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -47,6 +51,10 @@
 #include "opsuite/crm/v1/customer.grpc.pb.h"
 #include "opsuite/planning/v1/directory.grpc.pb.h"
 #include "opsuite/scoring/v1/scoring.grpc.pb.h"
+#include "opsuite/notify/v1/notify.pb.h"
+#include "common/events/redis_stream_bus.h"
+#include "common/storage/sqlite.h"
+#include "google/protobuf/util/time_util.h"
 
 ABSL_FLAG(int, in_flight, 64, "calls in flight");
 ABSL_FLAG(int, channels, 4, "client channels");
@@ -55,6 +63,8 @@ ABSL_FLAG(int, employees, 20000, "employees created (and read once each in the m
 ABSL_FLAG(int, customers, 100000, "customers imported for the crm scenarios (0: skip them)");
 ABSL_FLAG(int, list_calls, 400, "ListCustomers calls measured");
 ABSL_FLAG(std::string, json, "", "also write the results here");
+ABSL_FLAG(int, notify_events, 10000, "events published for the notify scenario (0: skip it)");
+ABSL_FLAG(int, notify_seconds, 5, "seconds of 1,000 events/s for the notify latency figures");
 ABSL_FLAG(std::string, scoring_subjects, "10000,100000",
           "evaluation runs to time, by subjects (comma-separated; empty: skip)");
 
@@ -515,6 +525,110 @@ int main(int argc, char** argv) {
       scoring.push_back(r);
     }
   }
+  // notify: events straight into the stream (as the outbox relays write them), each a
+  // scheduler.reminder for one of the employees; timed until every notice is committed to the
+  // inboxes (counted in notify's database). Then a steady 1,000 events/s for
+  // --notify_seconds, each notice's latency from publish to commit.
+  struct NotifyResult {
+    int events = 0;
+    double seconds = 0, events_per_s = 0;
+    int latency_events = 0;
+    double p50_ms = 0, p99_ms = 0;
+  };
+  std::optional<NotifyResult> notify_result;
+  const int notify_events = absl::GetFlag(FLAGS_notify_events);
+  if (notify_events > 0 && !ids.empty()) {
+    namespace nv1 = opsuite::notify::v1;
+    opsuite::redis::RedisOptions ro;
+    ro.command_timeout = absl::Seconds(2);
+    auto redis = opsuite::redis::RedisClient::Create(redis_url, ro);
+    auto db = opsuite::storage::OpenSqlite({.path = (dir / "data" / "notify.db").string()});
+    if (!redis.ok() || !db.ok()) {
+      fprintf(stderr, "notify scenario: %s %s\n", redis.status().ToString().c_str(),
+              db.status().ToString().c_str());
+      cleanup();
+      return 1;
+    }
+    opsuite::events::RedisStreamBus bus(*redis);
+    auto make = [&](const std::string& id, int i) {
+      opsuite::events::Event e;
+      e.set_id(id);
+      e.set_type("scheduler.reminder");
+      e.set_org_id("bench");
+      auto& f = *e.mutable_payload()->mutable_fields();
+      f["text"].set_string_value(absl::StrCat("提醒 ", i));
+      f["recipient_ids"].set_string_value(ids[i % ids.size()]);
+      *e.mutable_occurred_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
+      return e;
+    };
+    auto count = [&]() -> int64_t {
+      int64_t n = -1;
+      (void)(*db)->Read([&](opsuite::storage::Tx& tx) -> absl::Status {
+        auto rows = tx.Query("SELECT COUNT(*) FROM notices", {});
+        if (rows.ok() && !rows->empty()) n = (*rows)[0].Int(0);
+        return absl::OkStatus();
+      });
+      return n;
+    };
+    fprintf(stderr, "notify: %d events into inboxes...\n", notify_events);
+    NotifyResult r;
+    r.events = notify_events;
+    const auto start = Clock::now();
+    for (int i = 0; i < notify_events; i += 500) {
+      std::vector<opsuite::events::Event> batch;
+      for (int j = i; j < std::min(notify_events, i + 500); ++j) {
+        batch.push_back(make(absl::StrCat("evt_bench_", j), j));
+      }
+      if (!bus.Publish(batch).ok()) fprintf(stderr, "publish failed\n");
+    }
+    while (count() < notify_events &&
+           Clock::now() - start < std::chrono::seconds(300)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    r.events_per_s = notify_events / r.seconds;
+    // Latency at a steady 1,000 events/s: 10 every 10 ms.
+    const int seconds = absl::GetFlag(FLAGS_notify_seconds);
+    std::map<std::string, absl::Time> sent;
+    const auto steady = Clock::now();
+    for (int tick = 0; tick < seconds * 100; ++tick) {
+      std::vector<opsuite::events::Event> batch;
+      for (int j = 0; j < 10; ++j) {
+        const int i = tick * 10 + j;
+        batch.push_back(make(absl::StrCat("evt_lat_", i), i));
+        sent[batch.back().id()] = absl::Now();
+      }
+      (void)bus.Publish(batch);
+      std::this_thread::sleep_until(steady + std::chrono::milliseconds(10 * (tick + 1)));
+    }
+    const int64_t want = notify_events + static_cast<int64_t>(sent.size());
+    while (count() < want && Clock::now() - steady < std::chrono::seconds(120)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::vector<double> latencies;
+    (void)(*db)->Read([&](opsuite::storage::Tx& tx) -> absl::Status {
+      auto rows = tx.Query("SELECT event_id, body FROM notices WHERE event_id LIKE 'evt_lat_%'", {});
+      if (!rows.ok()) return rows.status();
+      for (const auto& row : *rows) {
+        nv1::Notice n;
+        auto it = sent.find(row.Text(0));
+        if (it == sent.end() || !n.ParseFromString(row.Text(1))) continue;
+        const absl::Time stored = absl::FromUnixNanos(
+            google::protobuf::util::TimeUtil::TimestampToNanoseconds(n.create_time()));
+        latencies.push_back(absl::ToDoubleMilliseconds(stored - it->second));
+      }
+      return absl::OkStatus();
+    });
+    std::sort(latencies.begin(), latencies.end());
+    r.latency_events = static_cast<int>(latencies.size());
+    if (!latencies.empty()) {
+      r.p50_ms = latencies[latencies.size() / 2];
+      r.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+    }
+    fprintf(stderr, "notify: %d events in %.2f s (%.0f/s); at 1,000/s p50 %.1f ms p99 %.1f ms (%d)\n",
+            r.events, r.seconds, r.events_per_s, r.p50_ms, r.p99_ms, r.latency_events);
+    notify_result = r;
+  }
   cleanup();
 
   double echo_qps = results[0].qps;
@@ -543,10 +657,20 @@ int main(int argc, char** argv) {
     runs.push_back({{"subjects", r.subjects}, {"failed", r.failed}, {"seconds", r.seconds},
                     {"rpc_calls", r.rpc_calls}, {"state", r.state}});
   }
+  nlohmann::json notify_json = nullptr;
+  if (notify_result) {
+    const NotifyResult& r = *notify_result;
+    printf("\n| notify | events | seconds | events/s | latency events | p50 ms | p99 ms |\n");
+    printf("|---|---|---|---|---|---|---|\n");
+    printf("| %d events → inboxes, then 1,000/s | %d | %.2f | %.0f | %d | %.1f | %.1f |\n", r.events,
+           r.events, r.seconds, r.events_per_s, r.latency_events, r.p50_ms, r.p99_ms);
+    notify_json = {{"events", r.events}, {"seconds", r.seconds}, {"events_per_s", r.events_per_s},
+                   {"latency_events", r.latency_events}, {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}};
+  }
   if (!absl::GetFlag(FLAGS_json).empty()) {
     std::ofstream(absl::GetFlag(FLAGS_json))
         << nlohmann::json{{"in_flight", in_flight}, {"channels", nchannels}, {"results", out},
-                          {"evaluation_runs", runs}}
+                          {"evaluation_runs", runs}, {"notify", notify_json}}
                .dump(2)
         << "\n";
   }

@@ -21,7 +21,8 @@ void EventConsumer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::Status EventConsumer::Handle(const events::Event& event) {
+absl::StatusOr<std::optional<EventConsumer::Prepared>> EventConsumer::Prepare(
+    const events::Event& event) {
   if (event.org_id().empty() || event.id().empty() || event.type().empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("event \"", event.id(), "\" lacks an org, id or type"));
@@ -31,39 +32,79 @@ absl::Status EventConsumer::Handle(const events::Event& event) {
     absl::StatusOr<planning::v1::Employee> e = ctx_->directory->GetEmployee(org, id);
     return e.ok() ? e->manager_id() : std::string();
   });
-  if (ids.empty()) return absl::OkStatus();
+  if (ids.empty()) return std::optional<Prepared>();
   std::vector<std::string> missing;
-  ASSIGN_OR_RETURN(std::vector<Recipient> recipients,
-                   ResolveRecipients(*ctx_, org, ids, &missing));
-  FanoutInput in;
-  in.event_id = event.id();
-  in.type = event.type();
-  in.data = event.payload();
-  in.link = event.subject_id();
-  std::vector<std::string> notices;
-  RETURN_IF_ERROR(ctx_->db->Write([&](storage::Tx& tx) -> absl::Status {
-    notices.clear();
-    ASSIGN_OR_RETURN(storage::Rows seen, tx.Query("SELECT 1 FROM processed_events WHERE org_id = ? "
-                                                  "AND event_id = ?",
-                                                  {org, event.id()}));
-    if (!seen.empty()) return absl::OkStatus();  // a redelivery: done before
-    RETURN_IF_ERROR(WriteFanout(*ctx_, tx, org, in, recipients, &notices));
-    return tx
-        .Exec("INSERT INTO processed_events (org_id, event_id, at) VALUES (?, ?, ?)",
-              {org, event.id(), absl::ToUnixMillis(ctx_->clock->Now())})
-        .status();
-  }));
-  if (!notices.empty()) {
-    ctx_->hub->Notify();
-    if (ctx_->wake_dispatcher) ctx_->wake_dispatcher();
-  }
+  Prepared p;
+  ASSIGN_OR_RETURN(p.recipients, ResolveRecipients(*ctx_, org, ids, &missing));
+  p.org = org;
+  p.in.event_id = event.id();
+  p.in.type = event.type();
+  p.in.data = event.payload();
+  p.in.link = event.subject_id();
+  return std::optional<Prepared>(std::move(p));
+}
+
+absl::Status EventConsumer::Write(const std::vector<const Prepared*>& batch, int* notices) {
+  return ctx_->db->Write([&](storage::Tx& tx) -> absl::Status {
+    *notices = 0;
+    for (const Prepared* p : batch) {
+      ASSIGN_OR_RETURN(storage::Rows seen, tx.Query("SELECT 1 FROM processed_events WHERE "
+                                                    "org_id = ? AND event_id = ?",
+                                                    {p->org, p->in.event_id}));
+      if (!seen.empty()) continue;  // a redelivery: done before
+      std::vector<std::string> ids;
+      RETURN_IF_ERROR(WriteFanout(*ctx_, tx, p->org, p->in, p->recipients, &ids));
+      *notices += static_cast<int>(ids.size());
+      RETURN_IF_ERROR(tx.Exec("INSERT INTO processed_events (org_id, event_id, at) VALUES "
+                              "(?, ?, ?)",
+                              {p->org, p->in.event_id, absl::ToUnixMillis(ctx_->clock->Now())})
+                          .status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status EventConsumer::Handle(const events::Event& event) {
+  ASSIGN_OR_RETURN(std::optional<Prepared> p, Prepare(event));
+  if (!p) return absl::OkStatus();
+  int notices = 0;
+  RETURN_IF_ERROR(Write({&*p}, &notices));
+  if (notices > 0) Announce();
   return absl::OkStatus();
 }
 
+void EventConsumer::Announce() {
+  ctx_->hub->Notify();
+  if (ctx_->wake_dispatcher) ctx_->wake_dispatcher();
+}
+
 void EventConsumer::Process(const std::vector<events::StreamEntry>& entries) {
+  // The whole read in one transaction (one commit for up to 100 events); an entry that
+  // cannot be prepared, or a batch that fails, falls back to one entry at a time so a poison
+  // entry is isolated and the others go through.
   std::vector<std::string> done;
-  for (const events::StreamEntry& entry : entries) {
-    absl::Status s = Handle(entry.event);
+  std::vector<std::optional<Prepared>> prepared(entries.size());
+  std::vector<absl::Status> failed(entries.size());
+  std::vector<const Prepared*> batch;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    absl::StatusOr<std::optional<Prepared>> p = Prepare(entries[i].event);
+    if (!p.ok()) {
+      failed[i] = p.status();
+      continue;
+    }
+    prepared[i] = *std::move(p);
+    if (prepared[i]) batch.push_back(&*prepared[i]);
+  }
+  int notices = 0;
+  absl::Status written = batch.empty() ? absl::OkStatus() : Write(batch, &notices);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const events::StreamEntry& entry = entries[i];
+    absl::Status s = failed[i];
+    if (s.ok() && !written.ok() && prepared[i]) {
+      int one = 0;
+      s = Write({&*prepared[i]}, &one);
+      notices += one;
+    }
     if (s.ok()) {
       done.push_back(entry.entry_id);
       continue;
@@ -81,6 +122,7 @@ void EventConsumer::Process(const std::vector<events::StreamEntry>& entries) {
                  {"error", s.ToString()}});
     }
   }
+  if (notices > 0) Announce();
   if (!done.empty()) {
     absl::Status s = source_->Ack(kGroup, done);
     if (!s.ok()) log::Warn("ack failed; the entries will be redelivered", {{"error", s.ToString()}});

@@ -6,12 +6,14 @@
 // event itself is malformed).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "common/events/bus.h"
 #include "services/notify/context.h"
+#include "services/notify/fanout.h"
 
 namespace opsuite::notify {
 
@@ -28,6 +30,17 @@ class EventConsumer {
   absl::Status Handle(const events::Event& event);
 
  private:
+  // An event with its recipients looked up, ready to write.
+  struct Prepared {
+    std::string org;
+    FanoutInput in;
+    std::vector<Recipient> recipients;
+  };
+  // Nothing (no recipients), or what to write; INVALID_ARGUMENT for a malformed event.
+  absl::StatusOr<std::optional<Prepared>> Prepare(const events::Event& event);
+  // Fans out `batch` in one transaction, skipping events already processed.
+  absl::Status Write(const std::vector<const Prepared*>& batch, int* notices);
+  void Announce();
   void Loop();
   void Process(const std::vector<events::StreamEntry>& entries);
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "common/timestamps.h"
 #include "gmock/gmock.h"
 #include "opsuite/notify/v1/notify.grpc.pb.h"
+#include "services/notify/notify_module.h"
 #include "tests/integration/suite.h"
 
 ABSL_DECLARE_FLAG(std::string, smtp_addr);
@@ -96,6 +98,16 @@ class NotifyTest : public PlanningSuite {
     nv1::Preferences out;
     grpc::Status s = prefs_->UpdatePreferences(As(who, "employee").get(), req, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // Preferences turning `channel` on for `event_type` ("*": every type).
+  static nv1::Preferences Enabled(const std::string& event_type, nv1::Channel channel) {
+    nv1::Preferences p;
+    auto* rule = p.add_rules();
+    rule->set_event_type(event_type);
+    rule->set_channel(channel);
+    rule->set_enabled(true);
+    return p;
   }
 
   // rep's email address (the directory is where notify finds it).
@@ -189,6 +201,56 @@ TEST_F(NotifyTest, ReturnedGoalCardReachesTheEmployeeOnceAndLive) {
   again_ctx.TryCancel();
 }
 
+TEST_F(NotifyTest, TwoReplicasAndARedisRestartDeliverEachNoticeOnce) {
+  // A second notify replica on the same database and stream (another process in a real
+  // deployment), asking the first server's planning who people are.
+  server::ServerOptions options;
+  options.grpc_addr = "127.0.0.1:0";
+  options.data_dir = dir_.string();
+  options.redis_url = redis_->url();
+  options.jwt_keys = {{"", kSecret}};
+  options.workers = 2;
+  options.clock = &clock_;
+  options.peers["planning"] = server_->address();
+  auto replica = server::Server::Start({notify::NotifyModule()}, options);
+  ASSERT_TRUE(replica.ok()) << replica.status();
+
+  // Each submitted card tells the manager (planning.goal_card.submitted).
+  auto submit_cards = [&](int from, int n) {
+    for (int i = from; i < from + n; ++i) {
+      const std::string e = AddEmployee(absl::StrCat("销售", i), sales_, manager_);
+      pv1::CreateGoalCardRequest req;
+      req.set_employee_id(e);
+      req.mutable_period()->set_granularity(common::v1::GRANULARITY_MONTH);
+      req.mutable_period()->set_start_date("2026-03-01");
+      auto* t = req.add_tasks();
+      t->set_title("拜访客户");
+      t->set_kind(pv1::TASK_KIND_ROUTINE);
+      t->set_weight(100);
+      pv1::GoalCard card;
+      ASSERT_TRUE(cards_->CreateGoalCard(As(e, "employee").get(), req, &card).ok());
+      pv1::SubmitGoalCardRequest submit;
+      submit.set_id(card.id());
+      grpc::Status s = cards_->SubmitGoalCard(As(e, "employee").get(), submit, &card);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+  };
+  submit_cards(0, 6);
+  EXPECT_TRUE(Eventually([&] { return Inbox(manager_).size() == 6; }));
+  // Redis goes away; planning keeps the new events in its outbox meanwhile.
+  redis_->Stop();
+  submit_cards(6, 6);
+  ASSERT_TRUE(redis_->Restart().ok());
+  EXPECT_TRUE(Eventually([&] { return Inbox(manager_).size() == 12; }, absl::Seconds(20)));
+  absl::SleepFor(absl::Seconds(1));
+  std::vector<nv1::Notice> inbox = Inbox(manager_);
+  EXPECT_EQ(inbox.size(), 12u);  // nothing lost, nothing doubled
+  absl::flat_hash_set<std::string> events;
+  for (const auto& n : inbox) events.insert(n.event_id());
+  EXPECT_EQ(events.size(), 12u);
+  (*replica)->Shutdown(absl::Seconds(1));
+}
+
 TEST_F(NotifyTest, SendIsDedupedByTransactionAndChecksAccess) {
   nv1::SendRequest req;
   req.add_recipient_ids(rep_);
@@ -222,11 +284,7 @@ TEST_F(NotifyTest, SendIsDedupedByTransactionAndChecksAccess) {
 }
 
 TEST_F(NotifyTest, WebhookRetriesThenDeliversOnceSigned) {
-  nv1::Preferences p;
-  auto* rule = p.add_rules();
-  rule->set_event_type("*");
-  rule->set_channel(nv1::CHANNEL_WEBHOOK);
-  rule->set_enabled(true);
+  nv1::Preferences p = Enabled("*", nv1::CHANNEL_WEBHOOK);
   p.mutable_webhook()->set_url(http_->url());
   p.mutable_webhook()->set_format(nv1::WEBHOOK_FORMAT_DINGTALK);
   p.mutable_webhook()->set_secret("s3cret");
@@ -275,11 +333,7 @@ TEST_F(NotifyTest, WebhookRetriesThenDeliversOnceSigned) {
 
 TEST_F(NotifyTest, FailingWebhookEndsFailedAndTheFallbackEmailDelivers) {
   GiveRepAnEmail();
-  nv1::Preferences p;
-  auto* rule = p.add_rules();
-  rule->set_event_type("scheduler.reminder");
-  rule->set_channel(nv1::CHANNEL_WEBHOOK);
-  rule->set_enabled(true);
+  nv1::Preferences p = Enabled("scheduler.reminder", nv1::CHANNEL_WEBHOOK);
   p.mutable_webhook()->set_url(http_->url());
   p.set_fallback(nv1::CHANNEL_EMAIL);
   SetPrefs(rep_, p, {"rules", "webhook", "fallback"});
@@ -310,11 +364,7 @@ TEST_F(NotifyTest, FailingWebhookEndsFailedAndTheFallbackEmailDelivers) {
 
 TEST_F(NotifyTest, QuietHoursDeferEmailUntilMorning) {
   GiveRepAnEmail();
-  nv1::Preferences p;
-  auto* rule = p.add_rules();
-  rule->set_event_type("*");
-  rule->set_channel(nv1::CHANNEL_EMAIL);
-  rule->set_enabled(true);
+  nv1::Preferences p = Enabled("*", nv1::CHANNEL_EMAIL);
   p.set_quiet_start("22:00");
   p.set_quiet_end("08:00");
   SetPrefs(rep_, p, {"rules", "quiet_start", "quiet_end"});
@@ -342,11 +392,7 @@ TEST_F(NotifyTest, QuietHoursDeferEmailUntilMorning) {
 }
 
 TEST_F(NotifyTest, DigestFoldsSameTypeNoticesIntoOneMessage) {
-  nv1::Preferences p;
-  auto* rule = p.add_rules();
-  rule->set_event_type("*");
-  rule->set_channel(nv1::CHANNEL_WEBHOOK);
-  rule->set_enabled(true);
+  nv1::Preferences p = Enabled("*", nv1::CHANNEL_WEBHOOK);
   p.mutable_webhook()->set_url(http_->url());
   p.set_digest_minutes(10);
   SetPrefs(rep_, p, {"rules", "webhook", "digest_minutes"});

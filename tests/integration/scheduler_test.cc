@@ -39,20 +39,6 @@ schv1::Job ReportCheck(const std::string& name, const std::string& cron, int64_t
   return job;
 }
 
-// A monthly scheme of one item: the goal card, weight 100.
-sv1::Scheme GoalCardScheme(sv1::Cycle cycle = sv1::CYCLE_MONTHLY) {
-  sv1::Scheme s;
-  s.set_name(absl::StrCat("目标卡 ", sv1::Cycle_Name(cycle)));
-  s.set_subject_kind(sv1::SUBJECT_KIND_EMPLOYEE);
-  s.set_cycle(cycle);
-  auto* item = s.add_items();
-  item->set_code("goal_card");
-  item->set_name("目标卡");
-  item->set_weight(100);
-  item->mutable_goal_card();
-  return s;
-}
-
 class SchedulerTest : public PlanningSuite {
  protected:
   void SetUp() override {

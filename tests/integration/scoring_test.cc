@@ -88,35 +88,8 @@ sv1::Scheme SalesScheme() {
   return s;
 }
 
-// A monthly scheme of one item: the goal card, weight 100.
-sv1::Scheme GoalCardOnlyScheme() {
-  sv1::Scheme s;
-  s.set_name("月度目标卡");
-  s.set_subject_kind(sv1::SUBJECT_KIND_EMPLOYEE);
-  s.set_cycle(sv1::CYCLE_MONTHLY);
-  auto* item = s.add_items();
-  item->set_code("goal_card");
-  item->set_name("目标卡");
-  item->set_weight(100);
-  item->mutable_goal_card();
-  return s;
-}
-
 class ScoringTest : public PlanningSuite {
  protected:
-  std::string Employee(const std::string& name, const std::string& dept,
-                       const std::string& manager) {
-    pv1::CreateEmployeeRequest req;
-    req.mutable_employee()->set_name(name);
-    req.mutable_employee()->set_department_id(dept);
-    req.mutable_employee()->set_role_class(pv1::ROLE_CLASS_SALES);
-    req.mutable_employee()->set_manager_id(manager);
-    pv1::Employee e;
-    grpc::Status s = directory_->CreateEmployee(Admin().get(), req, &e);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return e.id();
-  }
-
   // A customer of `owner` and a REGULAR order signed on `date`, paid `paid` on `paid_on`.
   void Sale(const std::string& owner, const std::string& customer, const std::string& line,
             int64_t amount, const std::string& date, int64_t paid, absl::Time paid_on) {
@@ -234,9 +207,9 @@ class ScoringTest : public PlanningSuite {
 };
 
 TEST_F(ScoringTest, MonthlySalesEvaluationAcrossPlanningAndCrm) {
-  const std::string r2 = Employee("李四", sales_, manager_);
-  const std::string r3 = Employee("王五", sales_, manager_);
-  const std::string r4 = Employee("赵六", sales_, manager_);
+  const std::string r2 = AddEmployee("李四", sales_, manager_);
+  const std::string r3 = AddEmployee("王五", sales_, manager_);
+  const std::string r4 = AddEmployee("赵六", sales_, manager_);
   // rep: 120,000.00 central AC signed and paid in full in February.
   Sale(rep_, "广州空调工程", "central_ac", 12'000'000, "2026-02-10", 12'000'000,
        Shanghai(2026, 2, 20, 10, 0));
@@ -477,10 +450,10 @@ TEST_F(ScoringTest, SchemeAndRunValidationNameTheField) {
 }
 
 TEST_F(ScoringTest, AccessMatrix) {
-  const std::string r2 = Employee("李四", sales_, manager_);
+  const std::string r2 = AddEmployee("李四", sales_, manager_);
   ScoredCard(rep_, 80, 80);
   ScoredCard(r2, 60, 60);
-  const std::string scheme = CreateScheme(GoalCardOnlyScheme());
+  const std::string scheme = CreateScheme(GoalCardScheme());
 
   sv1::RunEvaluationRequest req;
   req.set_scheme_id(scheme);
@@ -659,7 +632,7 @@ TEST_F(ScoringTest, HealthCentreChecklistForADepartment) {
 TEST_F(ScoringTest, RatioOfTheSubjectsTargetFromPlanning) {
   // rep: a February sales target of 100,000 with 85,000 recorded; r2 has no target, so their
   // evaluation fails naming what is missing.
-  const std::string r2 = Employee("李四", sales_, manager_);
+  const std::string r2 = AddEmployee("李四", sales_, manager_);
   pv1::CreateTargetRequest target;
   target.mutable_target()->mutable_owner()->set_kind(pv1::OWNER_KIND_EMPLOYEE);
   target.mutable_target()->mutable_owner()->set_id(rep_);
@@ -709,7 +682,7 @@ TEST_F(ScoringTest, RatioOfTheSubjectsTargetFromPlanning) {
 
 TEST_F(ScoringTest, UnfinishedRunResumesAtStartWithoutANewVersion) {
   ScoredCard(rep_, 80, 80);
-  const std::string scheme = CreateScheme(GoalCardOnlyScheme());
+  const std::string scheme = CreateScheme(GoalCardScheme());
   sv1::RunEvaluationRequest req;
   req.set_scheme_id(scheme);
   *req.mutable_period() = Month("2026-02-01");

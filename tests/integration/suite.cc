@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/redis/redis_client.h"
 
@@ -86,25 +87,39 @@ void PlanningSuite::SeedOrg() {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return d.id();
   };
-  auto employee = [&](const std::string& name, const std::string& dept_id,
-                      const std::string& manager) {
-    pv1::CreateEmployeeRequest req;
-    req.mutable_employee()->set_name(name);
-    req.mutable_employee()->set_department_id(dept_id);
-    req.mutable_employee()->set_role_class(pv1::ROLE_CLASS_SALES);
-    req.mutable_employee()->set_manager_id(manager);
-    pv1::Employee e;
-    grpc::Status s = directory_->CreateEmployee(Admin().get(), req, &e);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return e.id();
-  };
   root_ = dept("公司", "", "");
-  boss_ = employee("老板", root_, "");
-  manager_ = employee("王经理", root_, boss_);
-  other_ = employee("李经理", root_, boss_);
+  boss_ = AddEmployee("老板", root_, "");
+  manager_ = AddEmployee("王经理", root_, boss_);
+  other_ = AddEmployee("李经理", root_, boss_);
   sales_ = dept("销售部", root_, manager_);
   ops_ = dept("运营部", root_, other_);
-  rep_ = employee("张三", sales_, manager_);
+  rep_ = AddEmployee("张三", sales_, manager_);
+}
+
+std::string PlanningSuite::AddEmployee(const std::string& name, const std::string& dept_id,
+                                       const std::string& manager, pv1::RoleClass role) {
+  pv1::CreateEmployeeRequest req;
+  req.mutable_employee()->set_name(name);
+  req.mutable_employee()->set_department_id(dept_id);
+  req.mutable_employee()->set_role_class(role);
+  req.mutable_employee()->set_manager_id(manager);
+  pv1::Employee e;
+  grpc::Status s = directory_->CreateEmployee(Admin().get(), req, &e);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return e.id();
+}
+
+sv1::Scheme GoalCardScheme(sv1::Cycle cycle) {
+  sv1::Scheme s;
+  s.set_name(absl::StrCat("目标卡 ", sv1::Cycle_Name(cycle)));
+  s.set_subject_kind(sv1::SUBJECT_KIND_EMPLOYEE);
+  s.set_cycle(cycle);
+  auto* item = s.add_items();
+  item->set_code("goal_card");
+  item->set_name("目标卡");
+  item->set_weight(100);
+  item->mutable_goal_card();
+  return s;
 }
 
 // Entries of the stream `ops:events` as (type, event id) pairs.

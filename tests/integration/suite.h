@@ -53,6 +53,10 @@ class PlanningSuite : public ::testing::Test {
   //     销售部 sales (manager: manager)  — employee `rep` (direct manager: manager)
   //     运营部 ops (manager: other)
   void SeedOrg();
+  // Creates an employee (SALES by default) and returns the id.
+  std::string AddEmployee(const std::string& name, const std::string& dept_id,
+                          const std::string& manager,
+                          pv1::RoleClass role = pv1::ROLE_CLASS_SALES);
 
   static absl::Time Shanghai(int y, int m, int d, int hh, int mm) {
     absl::TimeZone tz;
@@ -80,6 +84,9 @@ class PlanningSuite : public ::testing::Test {
   std::string root_, sales_, ops_;          // department ids
   std::string boss_, manager_, rep_, other_;  // employee ids
 };
+
+// A scheme of one item, the goal card at weight 100, evaluated every `cycle`.
+sv1::Scheme GoalCardScheme(sv1::Cycle cycle = sv1::CYCLE_MONTHLY);
 
 // The fields named by the BadRequest detail of a failed call.
 std::vector<std::string> Fields(const grpc::Status& status);

@@ -2,6 +2,7 @@
 
 #include "absl/time/civil_time.h"
 #include "common/status.h"
+#include "common/testing/time_zone.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -11,11 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-absl::TimeZone Zone(const char* name) {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone(name, &tz)) << name;
-  return tz;
-}
+using ::opsuite::testing::Zone;
 
 absl::Time Local(const absl::TimeZone& tz, int y, int mo, int d, int h, int mi, int s = 0) {
   absl::TimeZone::TimeInfo info = tz.At(absl::CivilSecond(y, mo, d, h, mi, s));

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/testing/time_zone.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -14,11 +15,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-absl::TimeZone Zone(const char* name) {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone(name, &tz)) << name;
-  return tz;
-}
+using ::opsuite::testing::Zone;
 
 const absl::TimeZone& Shanghai() {
   static const absl::TimeZone tz = Zone("Asia/Shanghai");
