@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/ports.h"
 #include "common/testing/redis_server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -124,7 +125,15 @@ TEST(ProcessTest, StartsServesHealthAndDrainsOnSigterm) {
                      "--data_dir=" + dir.string(), "--redis=" + (*redis)->url()},
                     {"OPSUITE_JWT_SECRET=from-the-environment"});
   ASSERT_TRUE(p.WaitFor("opsuite ready", absl::Seconds(20))) << p.output;
-  auto ready = nlohmann::json::parse(p.output.substr(0, p.output.find('\n')));
+  // The ready line (modules may log before it, e.g. the scheduler taking its lease).
+  nlohmann::json ready;
+  for (absl::string_view line : absl::StrSplit(p.output, '\n', absl::SkipEmpty())) {
+    auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object() && parsed.value("msg", "") == "opsuite ready") {
+      ready = parsed;
+      break;
+    }
+  }
   EXPECT_EQ(ready["msg"], "opsuite ready");
   EXPECT_EQ(ready["grpc_addr"], absl::StrCat("127.0.0.1:", port));
 
