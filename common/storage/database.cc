@@ -86,6 +86,13 @@ const std::string& Row::Text(size_t i) const {
   return EmptyString();
 }
 
+std::string Placeholders(size_t n) {
+  std::string out;
+  out.reserve(n * 3);
+  for (size_t i = 0; i < n; ++i) out.append(i == 0 ? "?" : ", ?");
+  return out;
+}
+
 absl::Status ApplyMigrations(Database& db, absl::string_view component,
                              const std::vector<Migration>& migrations) {
   RETURN_IF_ERROR(db.Write([](Tx& tx) -> absl::Status {

@@ -74,6 +74,9 @@ class Database {
 
 using DatabasePtr = std::unique_ptr<Database>;
 
+// "?, ?, ?" for `n` bound values (an IN list; the values are still bound, never inlined).
+std::string Placeholders(size_t n);
+
 // A schema step. Applied once, in version order, at start-up (see ApplyMigrations).
 struct Migration {
   int version;

@@ -27,6 +27,8 @@
 namespace opsuite::crm {
 namespace {
 
+using storage::Placeholders;
+
 using storage::Blob;
 using storage::Rows;
 
@@ -134,13 +136,6 @@ absl::StatusOr<OrderFacts> FactsOf(const v1::Order& order, const absl::TimeZone&
     facts.payments.push_back({p.amount(), absl::ToCivilDay(FromProto(p.received_at()), tz)});
   }
   return facts;
-}
-
-// "?, ?, ?" for `n` bound values.
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i == 0 ? "?" : ", ?");
-  return out;
 }
 
 bool IsAccessDenial(const absl::Status& s) {

@@ -18,6 +18,8 @@
 namespace opsuite::notify {
 namespace {
 
+using storage::Placeholders;
+
 using storage::Blob;
 using storage::Rows;
 
@@ -29,12 +31,6 @@ class RefusedWriter final : public grpc::ServerWriteReactor<v1::Notice> {
   explicit RefusedWriter(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
 };
-
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i == 0 ? "?" : ", ?");
-  return out;
-}
 
 absl::StatusOr<int32_t> UnreadCount(storage::Tx& tx, const std::string& org,
                                     const std::string& recipient) {

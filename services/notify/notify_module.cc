@@ -1,13 +1,10 @@
 #include "services/notify/notify_module.h"
 
-#include <unistd.h>
-
-#include <random>
-
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/server/replica.h"
 #include "services/notify/consumer.h"
 #include "services/notify/context.h"
 #include "services/notify/dispatcher.h"
@@ -23,13 +20,6 @@ ABSL_FLAG(int, notify_max_attempts, 5, "notify: attempts per delivery before it 
 
 namespace opsuite::notify {
 namespace {
-
-std::string ReplicaName() {
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
-  std::random_device rd;
-  return absl::StrCat(host, ":", getpid(), ":", rd() % 100000);
-}
 
 class Module final : public server::Module {
  public:
@@ -67,7 +57,7 @@ class Module final : public server::Module {
     m->dispatcher_ = std::make_unique<Dispatcher>(&m->ctx_);
     Dispatcher* d = m->dispatcher_.get();
     m->ctx_.wake_dispatcher = [d] { d->Wake(); };
-    m->consumer_ = std::make_unique<EventConsumer>(&m->ctx_, env.event_source, ReplicaName());
+    m->consumer_ = std::make_unique<EventConsumer>(&m->ctx_, env.event_source, server::NewReplicaId());
     m->notifications_ = std::make_unique<NotificationServiceImpl>(&m->ctx_);
     m->templates_ = std::make_unique<TemplateServiceImpl>(&m->ctx_);
     m->preferences_ = std::make_unique<PreferenceServiceImpl>(&m->ctx_);

@@ -1,5 +1,7 @@
 #include "services/scheduler/leader_lease.h"
 
+#include "common/server/replica.h"
+
 #include <unistd.h>
 
 #include <climits>
@@ -37,13 +39,7 @@ LeaderLease::LeaderLease(std::shared_ptr<redis::RedisClient> redis, std::string 
 
 LeaderLease::~LeaderLease() { Stop(); }
 
-std::string LeaderLease::NewReplicaId() {
-  char host[HOST_NAME_MAX + 1] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  absl::BitGen gen;
-  return absl::StrCat(host[0] != '\0' ? host : "localhost", ":", getpid(), ":",
-                      absl::StrFormat("%06x", absl::Uniform<uint32_t>(gen, 0, 1u << 24)));
-}
+std::string LeaderLease::NewReplicaId() { return server::NewReplicaId(); }
 
 void LeaderLease::Start() {
   Refresh();

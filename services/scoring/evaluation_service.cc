@@ -44,6 +44,15 @@ absl::Status CheckPeriod(const v1::Scheme& scheme, const Period& period, const C
   return absl::OkStatus();
 }
 
+// The violations of an invalid `period` (named period.granularity / period.start_date).
+void AddPeriodViolations(const Period& period, FieldViolations& v) {
+  if (auto range = PeriodRange(period, "period"); !range.ok()) {
+    for (const std::string& f : ViolatedFields(range.status())) {
+      v.Add(f, std::string(range.status().message()));
+    }
+  }
+}
+
 std::string ScoreToken(int64_t state, double score, const std::string& subject) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.17g", score);
@@ -203,11 +212,7 @@ absl::Status EvaluationServiceImpl::DoListEvaluations(const Call& call,
   } else {
     FieldViolations v;
     if (req.scheme_id().empty()) v.Add("scheme_id", "name a run_id, or a scheme_id and period");
-    if (auto range = PeriodRange(req.period(), "period"); !range.ok()) {
-      for (const std::string& f : ViolatedFields(range.status())) {
-        v.Add(f, std::string(range.status().message()));
-      }
-    }
+    AddPeriodViolations(req.period(), v);
     RETURN_IF_ERROR(v.ToStatus());
     absl::StrAppend(&where, " AND scheme_id = ? AND period_key = ?");
     params.push_back(req.scheme_id());
@@ -282,11 +287,7 @@ absl::Status EvaluationServiceImpl::DoGetEvaluation(const Call& call,
     FieldViolations v;
     if (req.scheme_id().empty()) v.Add("scheme_id", "name an id, or a scheme_id, subject_id and period");
     if (req.subject_id().empty()) v.Add("subject_id", "name an id, or a scheme_id, subject_id and period");
-    if (auto range = PeriodRange(req.period(), "period"); !range.ok()) {
-      for (const std::string& f : ViolatedFields(range.status())) {
-        v.Add(f, std::string(range.status().message()));
-      }
-    }
+    AddPeriodViolations(req.period(), v);
     RETURN_IF_ERROR(v.ToStatus());
   }
   RETURN_IF_ERROR(ctx_->db->Read([&](storage::Tx& tx) -> absl::Status {
@@ -495,9 +496,7 @@ absl::Status EvaluationServiceImpl::DoGetLeaderboard(const Call& call,
                                                      v1::Leaderboard* resp) {
   FieldViolations v;
   if (req.scheme_id().empty()) v.Add("scheme_id", "must name a scheme");
-  if (auto range = PeriodRange(req.period(), "period"); !range.ok()) {
-    for (const std::string& f : ViolatedFields(range.status())) v.Add(f, std::string(range.status().message()));
-  }
+  AddPeriodViolations(req.period(), v);
   if (req.top_n() < 0 || req.top_n() > 1000) {
     v.Add("top_n", absl::StrCat("must be between 1 and 1000 (0: 10), got ", req.top_n()));
   }
@@ -514,9 +513,7 @@ absl::Status EvaluationServiceImpl::DoGetDistribution(const Call& call,
                                                       v1::Distribution* resp) {
   FieldViolations v;
   if (req.scheme_id().empty()) v.Add("scheme_id", "must name a scheme");
-  if (auto range = PeriodRange(req.period(), "period"); !range.ok()) {
-    for (const std::string& f : ViolatedFields(range.status())) v.Add(f, std::string(range.status().message()));
-  }
+  AddPeriodViolations(req.period(), v);
   if (!std::isfinite(req.bucket_width()) || req.bucket_width() < 0) {
     v.Add("bucket_width", absl::StrCat("must be positive (0: 10), got ", req.bucket_width()));
   }

@@ -13,6 +13,8 @@
 namespace opsuite::scoring {
 namespace {
 
+using storage::Placeholders;
+
 using storage::Rows;
 
 constexpr char kTtlSeconds[] = "3600";
@@ -21,12 +23,6 @@ constexpr size_t kChunk = 500;  // members per ZADD
 std::string GenKey(const std::string& org, const std::string& scheme_id,
                    const std::string& period_key) {
   return absl::StrCat("ops:lbgen:", org, ":", scheme_id, ":", period_key);
-}
-
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i == 0 ? "?" : ", ?");
-  return out;
 }
 
 std::string Scope(const std::string& dept_path) {

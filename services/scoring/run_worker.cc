@@ -17,15 +17,11 @@
 namespace opsuite::scoring {
 namespace {
 
+using storage::Placeholders;
+
 namespace pv1 = ::opsuite::planning::v1;
 using storage::Blob;
 using storage::Rows;
-
-std::string Placeholders(size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i == 0 ? "?" : ", ?");
-  return out;
-}
 
 std::string FlagName(v1::Flag flag) {
   switch (flag) {
