@@ -26,6 +26,8 @@ struct Env {
   cache::Cache* cache = nullptr;
   Edge* edge = nullptr;
   Metrics* metrics = nullptr;
+  // Checks callers' JWTs with the process's keys (the gateway checks them before forwarding).
+  const auth::JwtVerifier* verifier = nullptr;
   // Redis for data structures (leaderboards, leases); null when the process runs without
   // Redis, and then the module falls back to its database.
   std::shared_ptr<redis::RedisClient> redis;

@@ -121,6 +121,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   env.event_source = impl->backends->source();
   env.edge = impl->edge.get();
   env.metrics = impl->metrics.get();
+  env.verifier = impl->verifier.get();
   std::string data_dir = options.data_dir;
   env.open_database = [data_dir](absl::string_view component) {
     return storage::OpenSqlite({.path = absl::StrCat(data_dir, "/", component, ".db")});

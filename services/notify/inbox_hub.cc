@@ -9,6 +9,9 @@ namespace opsuite::notify {
 InboxWatcher::InboxWatcher(InboxHub* hub, std::string org, std::string recipient,
                            std::string after_id)
     : hub_(hub), org_(std::move(org)), recipient_(std::move(recipient)), last_id_(after_id) {
+  // Headers go out at once, so a client (the gateway's SSE) knows the stream is open before
+  // the first notice; before Add(), so no write can precede them.
+  StartSendInitialMetadata();
   hub_->Add(this);
 }
 

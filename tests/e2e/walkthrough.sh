@@ -30,7 +30,7 @@ for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break;
 
 grpc_port=$(port)
 export OPSUITE_JWT_SECRET="e2e-$(date +%s%N)"
-"$OPSUITE" --target=all --grpc_addr="127.0.0.1:$grpc_port" --data_dir="$work/data" \
+"$OPSUITE" --target=all --grpc_addr="127.0.0.1:$grpc_port" --http_addr=127.0.0.1:0 --data_dir="$work/data" \
   --redis="redis://127.0.0.1:$redis_port" --jwt_secret="$OPSUITE_JWT_SECRET" \
   2>"$work/opsuite.log" &
 server=$!

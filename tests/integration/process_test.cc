@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/ports.h"
+#include "common/testing/http_client.h"
 #include "common/testing/redis_server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -120,8 +121,10 @@ TEST(ProcessTest, StartsServesHealthAndDrainsOnSigterm) {
   auto dir = std::filesystem::temp_directory_path() / ("opsuite_proc_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   int port = FreePort();
+  int http_port = FreePort();
   // The JWT secret comes from the environment, the rest from flags.
   Process p = Spawn({"--target=all", absl::StrCat("--grpc_addr=127.0.0.1:", port),
+                     absl::StrCat("--http_addr=127.0.0.1:", http_port),
                      "--data_dir=" + dir.string(), "--redis=" + (*redis)->url()},
                     {"OPSUITE_JWT_SECRET=from-the-environment"});
   ASSERT_TRUE(p.WaitFor("opsuite ready", absl::Seconds(20))) << p.output;
@@ -157,6 +160,15 @@ TEST(ProcessTest, StartsServesHealthAndDrainsOnSigterm) {
   }
   EXPECT_NE(ListServicesByReflection(channel).find("opsuite.planning.v1.GoalCardService"),
             std::string::npos);
+  // The all-in-one process serves the gateway too.
+  EXPECT_NE(p.output.find("gateway ready"), std::string::npos) << p.output;
+  HttpClient http("127.0.0.1", http_port);
+  auto healthz = http.Send("GET", "/healthz");
+  ASSERT_TRUE(healthz.ok()) << healthz.status();
+  EXPECT_EQ(healthz->status, 200);
+  auto anonymous = http.Send("GET", "/v1/departments");
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_EQ(anonymous->status, 401);
   kill(p.pid, SIGTERM);
   EXPECT_EQ(p.Wait(), 0) << p.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "planning.db"));

@@ -1,0 +1,100 @@
+#include "services/gateway/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "openssl/evp.h"
+
+namespace opsuite::gateway {
+namespace {
+
+// KEYS[1] bucket; ARGV rate (tokens/s), burst. Returns {allowed, retry_after_ms}.
+constexpr char kScript[] = R"lua(
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(b[1]) or burst
+local at = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+local allowed = 0
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  wait = math.ceil((1 - tokens) * 1000 / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+return {allowed, wait}
+)lua";
+
+}  // namespace
+
+RateLimiter::RateLimiter(double rate, int burst, std::shared_ptr<redis::RedisClient> redis,
+                         const Clock* clock)
+    : rate_(rate), burst_(std::max(1, burst)), redis_(std::move(redis)), clock_(clock) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(kScript, sizeof(kScript) - 1, digest, &size, EVP_sha1(), nullptr);
+  for (unsigned int i = 0; i < size; ++i) absl::StrAppend(&sha_, absl::Hex(digest[i], absl::kZeroPad2));
+}
+
+RateLimiter::Decision RateLimiter::Take(const std::string& key) {
+  if (rate_ <= 0) return {};
+  if (redis_ != nullptr) {
+    std::vector<std::string> args = {"EVALSHA", sha_, "1", key, absl::StrCat(rate_),
+                                     absl::StrCat(burst_)};
+    absl::StatusOr<redis::Reply> reply = redis_->Command(args);
+    if (reply.ok() && reply->is_error() && reply->str.rfind("NOSCRIPT", 0) == 0) {
+      args[0] = "EVAL";  // first use on this Redis: EVAL runs and caches the script
+      args[1] = kScript;
+      reply = redis_->Command(args);
+    }
+    if (reply.ok() && reply->is_array() && reply->elements.size() == 2 &&
+        reply->elements[0].is_integer() && reply->elements[1].is_integer()) {
+      Decision d;
+      d.shared = true;
+      d.allowed = reply->elements[0].integer == 1;
+      d.retry_after = absl::Milliseconds(reply->elements[1].integer);
+      return d;
+    }
+    absl::MutexLock lock(&mu_);
+    absl::Time now = clock_->Now();
+    if (now - last_warning_ > absl::Minutes(1)) {
+      last_warning_ = now;
+      log::Warn("rate limit: Redis did not answer; each gateway replica limits on its own",
+                {{"error", reply.ok() ? reply->str : std::string(reply.status().message())}});
+    }
+  }
+  return TakeLocal(key);
+}
+
+RateLimiter::Decision RateLimiter::TakeLocal(const std::string& key) {
+  absl::MutexLock lock(&mu_);
+  absl::Time now = clock_->Now();
+  if (local_.size() > 100'000) {  // forget the full buckets (idle subjects)
+    absl::erase_if(local_, [&](const auto& kv) {
+      return kv.second.tokens + absl::ToDoubleSeconds(now - kv.second.at) * rate_ >= burst_;
+    });
+  }
+  auto [it, inserted] = local_.try_emplace(key, Bucket{static_cast<double>(burst_), now});
+  Bucket& b = it->second;
+  b.tokens = std::min<double>(burst_, b.tokens + std::max(0.0, absl::ToDoubleSeconds(now - b.at)) * rate_);
+  b.at = now;
+  Decision d;
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+  } else {
+    d.allowed = false;
+    d.retry_after = absl::Milliseconds(std::ceil((1 - b.tokens) * 1000 / rate_));
+  }
+  return d;
+}
+
+}  // namespace opsuite::gateway
