@@ -8,7 +8,7 @@ OPSUITE_PACKAGES=(
   libabsl-dev libhiredis-dev libsqlite3-dev libssl-dev nlohmann-json3-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   grpc-proto golang-github-grpc-ecosystem-grpc-gateway-dev
-  libopencc-dev
+  libopencc-dev libboost-dev
   redis-server redis-tools tzdata python3
 )
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds opsuite and runs every test: unit and integration tests (each starts its own
 # redis-server on a free loopback port), an end-to-end walk through opsctl against the real
-# `opsuite` process on a Redis this script starts, and the same tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (skip with OPSUITE_SKIP_SANITIZERS=1).
+# `opsuite` process on a Redis this script starts, the web console end to end in headless
+# Chromium (Playwright; screenshots in build/artifacts/web), and the same unit and
+# integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer (skip with
+# OPSUITE_SKIP_SANITIZERS=1).
 # Exits non-zero on any failure.
 #
 #   scripts/test.sh                     everything
@@ -12,7 +14,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 start=$(date +%s)
-ensure_packages
+ensure_packages chromium
+command -v npm >/dev/null || ensure_packages nodejs npm
 setup_ccache
 jobs="${OPSUITE_JOBS:-$(nproc)}"
 
@@ -24,6 +27,10 @@ say "unit and integration tests"
 
 say "end-to-end: opsctl against the opsuite process"
 OPSUITE_BIN_DIR="$ROOT/build" bash "$ROOT/tests/e2e/walkthrough.sh"
+
+say "end-to-end: the web console in headless Chromium"
+OPSUITE_BIN_DIR="$ROOT/build" OPSUITE_ARTIFACTS_DIR="$ROOT/build/artifacts/web" \
+  bash "$ROOT/tests/e2e/web/run.sh"
 
 if [ "${OPSUITE_SKIP_SANITIZERS:-0}" != "1" ]; then
   say "build with ASan+UBSan in build-asan/"
