@@ -87,8 +87,7 @@ bool IsScalarLikeMessage(const pb::Descriptor* d) {
       "google.protobuf.Timestamp",   "google.protobuf.Duration",   "google.protobuf.FieldMask",
       "google.protobuf.StringValue", "google.protobuf.BytesValue", "google.protobuf.Int64Value",
       "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
-      "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.BoolValue",
-      "google.type.Date"};
+      "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.BoolValue"};
   for (const char* name : kScalarLike) {
     if (d->full_name() == name) return true;
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -51,7 +52,9 @@ RateLimiter::Decision RateLimiter::Take(const std::string& key) {
     std::vector<std::string> args = {"EVALSHA", sha_, "1", key, absl::StrCat(rate_),
                                      absl::StrCat(burst_)};
     absl::StatusOr<redis::Reply> reply = redis_->Command(args);
-    if (reply.ok() && reply->is_error() && reply->str.rfind("NOSCRIPT", 0) == 0) {
+    bool noscript = reply.ok() ? reply->is_error() && absl::StrContains(reply->str, "NOSCRIPT")
+                               : absl::StrContains(reply.status().message(), "NOSCRIPT");
+    if (noscript) {
       args[0] = "EVAL";  // first use on this Redis: EVAL runs and caches the script
       args[1] = kScript;
       reply = redis_->Command(args);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/redis/redis_client.h"
 #include "common/testing/http_client.h"
+#include "gmock/gmock.h"
 #include "google/api/annotations.pb.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "nlohmann/json.hpp"
@@ -104,7 +105,8 @@ TEST_F(GatewayTest, BodyStarCreatesAndPathVariableReads) {
   EXPECT_EQ(c["id"], id);
   EXPECT_EQ(c["name"], "华为技术");
   EXPECT_TRUE(c["creditLimit"].is_string());  // int64 as a string
-  EXPECT_EQ(c["tier"], "TIER_UNSPECIFIED");   // enums by name, defaults present
+  EXPECT_EQ(c["tier"], "TIER_OTHER");         // enums by name (crm's default tier)
+  EXPECT_EQ(c["notes"], "");                  // defaults present: no special cases in clients
   EXPECT_TRUE(c["createTime"].is_string());
 }
 
@@ -431,7 +433,7 @@ TEST_F(GatewayTest, ANewAnnotatedRpcIsServedFromTheDescriptorSetAlone) {
   auto add = [&](const pb::FileDescriptor* f) { f->CopyTo(set.add_file()); };
   add(pb::DescriptorProto::descriptor()->file());  // google/protobuf/descriptor.proto
   add(google::api::HttpRule::descriptor()->file());  // google/api/http.proto
-  add(google::api::http.descriptor()->file());       // google/api/annotations.proto
+  add(pb::DescriptorPool::generated_pool()->FindFileByName("google/api/annotations.proto"));
   pb::FileDescriptorProto echo;
   echo::v1::EchoRequest::descriptor()->file()->CopyTo(&echo);
   echo.add_dependency("google/api/annotations.proto");
