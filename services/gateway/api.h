@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/type_resolver.h"
 #include "services/gateway/path_template.h"
 
@@ -70,6 +71,8 @@ class ApiCatalog {
 
   std::unique_ptr<google::protobuf::DescriptorPool> pool_;
   std::unique_ptr<google::protobuf::util::TypeResolver> resolver_;
+  // Thread-safe; its prototypes live as long as the catalog.
+  std::unique_ptr<google::protobuf::DynamicMessageFactory> factory_;
   std::vector<Route> routes_;
   std::vector<const google::protobuf::ServiceDescriptor*> services_;
 };

@@ -12,7 +12,8 @@
 namespace opsuite::gateway {
 namespace {
 
-// KEYS[1] bucket; ARGV rate (tokens/s), burst. Returns {allowed, retry_after_ms}.
+// KEYS[1] bucket; ARGV rate (tokens/s), burst, want. Takes up to `want` whole tokens (at
+// least one, or none). Returns {granted, retry_after_ms}.
 constexpr char kScript[] = R"lua(
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -22,11 +23,12 @@ local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(b[1]) or burst
 local at = tonumber(b[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+local want = tonumber(ARGV[3])
 local allowed = 0
 local wait = 0
 if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
+  allowed = math.min(want, math.floor(tokens))
+  tokens = tokens - allowed
 else
   wait = math.ceil((1 - tokens) * 1000 / rate)
 end
@@ -39,7 +41,13 @@ return {allowed, wait}
 
 RateLimiter::RateLimiter(double rate, int burst, std::shared_ptr<redis::RedisClient> redis,
                          const Clock* clock)
-    : rate_(rate), burst_(std::max(1, burst)), redis_(std::move(redis)), clock_(clock) {
+    : rate_(rate),
+      burst_(std::max(1, burst)),
+      // A tenth of the burst at a time (at most 50): one Redis call per that many requests,
+      // and a replica never holds more than that of anyone's bucket.
+      batch_(std::max(1, std::min(50, std::max(1, burst) / 10))),
+      redis_(std::move(redis)),
+      clock_(clock) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(kScript, sizeof(kScript) - 1, digest, &size, EVP_sha1(), nullptr);
@@ -49,8 +57,22 @@ RateLimiter::RateLimiter(double rate, int burst, std::shared_ptr<redis::RedisCli
 RateLimiter::Decision RateLimiter::Take(const std::string& key) {
   if (rate_ <= 0) return {};
   if (redis_ != nullptr) {
+    {
+      // Tokens this replica took from the shared bucket earlier and has not spent yet.
+      absl::MutexLock lock(&mu_);
+      auto it = leases_.find(key);
+      if (it != leases_.end()) {
+        if (it->second.tokens > 0 && clock_->Now() < it->second.expires) {
+          --it->second.tokens;
+          Decision d;
+          d.shared = true;
+          return d;
+        }
+        leases_.erase(it);
+      }
+    }
     std::vector<std::string> args = {"EVALSHA", sha_, "1", key, absl::StrCat(rate_),
-                                     absl::StrCat(burst_)};
+                                     absl::StrCat(burst_), absl::StrCat(batch_)};
     absl::StatusOr<redis::Reply> reply = redis_->Command(args);
     bool noscript = reply.ok() ? reply->is_error() && absl::StrContains(reply->str, "NOSCRIPT")
                                : absl::StrContains(reply.status().message(), "NOSCRIPT");
@@ -63,8 +85,16 @@ RateLimiter::Decision RateLimiter::Take(const std::string& key) {
         reply->elements[0].is_integer() && reply->elements[1].is_integer()) {
       Decision d;
       d.shared = true;
-      d.allowed = reply->elements[0].integer == 1;
+      int64_t granted = reply->elements[0].integer;
+      d.allowed = granted >= 1;
       d.retry_after = absl::Milliseconds(reply->elements[1].integer);
+      if (granted > 1) {
+        absl::MutexLock lock(&mu_);
+        if (leases_.size() > 100'000) leases_.clear();
+        Lease& lease = leases_[key];
+        lease.tokens += granted - 1;
+        lease.expires = clock_->Now() + kLease;
+      }
       return d;
     }
     absl::MutexLock lock(&mu_);
