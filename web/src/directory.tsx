@@ -46,10 +46,18 @@ export function useEmployee(id: string | undefined): Employee | null {
   return e;
 }
 
-export function EmployeeName({ id, fallback }: { id: string | undefined; fallback?: string }) {
+/** An employee's name; one the caller may not read shows as `unknownLabel` and the end of
+ * the id. */
+export function EmployeeName({ id, fallback, unknownLabel }: { id: string | undefined; fallback?: string; unknownLabel?: string }) {
   const e = useEmployee(id);
   if (!id) return <span className="muted">{fallback ?? '–'}</span>;
-  return <span title={id}>{e?.name || id}</span>;
+  if (e?.name) return <span title={id}>{e.name}</span>;
+  return (
+    <span title={id} className="unknown-name">
+      {unknownLabel ? `${unknownLabel} ` : ''}
+      <span className="mono muted">…{id.slice(-6)}</span>
+    </span>
+  );
 }
 
 export function useDepartments(): { list: Department[]; byId: Map<string, Department>; error: unknown } {

@@ -48,23 +48,36 @@ export function useRoute(): Route {
   return route;
 }
 
-/** A notice's `link` ("goalCards/gc_1", "customers/cu_1") → a console route. */
+/** Id prefixes of the resources a notice can be about. */
+const ID_KINDS: [string, string][] = [['gc_', 'goalCards'], ['cus_', 'customers'], ['ev_', 'evaluations'], ['tgt_', 'targets']];
+
+/** The console page for a notice: its `link` ("goalCards/gc_1", "customers/cus_1", or a bare
+ * resource id), else the page its event type belongs to. */
 export function routeForLink(link: string | undefined, eventType = ''): string | null {
-  if (!link) return null;
-  const l = link.replace(/^\/+/, '').replace(/^v1\//, '');
-  const [kind, id] = l.split('/');
-  if (!id) return null;
-  switch (kind) {
-    case 'goalCards':
-      // What a manager must act on goes to the review queue; the rest to the owner's cards.
-      return /\.(submitted|self_assessed)$/.test(eventType) ? hrefOf('/queue', { card: id }) : hrefOf('/goals', { card: id });
-    case 'customers':
-      return hrefOf(`/customers/${encodeURIComponent(id)}`);
-    case 'evaluations':
-      return hrefOf('/scoring', { evaluation: id });
-    case 'targets':
-      return hrefOf('/targets', { target: id });
-    default:
-      return null;
+  const l = (link ?? '').replace(/^\/+/, '').replace(/^v1\//, '');
+  let [kind, id] = l.split('/');
+  if (kind && !id) {
+    const k = ID_KINDS.find(([prefix]) => kind.startsWith(prefix));
+    if (k) [kind, id] = [k[1], kind];
   }
+  const forManager = /\.(submitted|self_assessed)$/.test(eventType);
+  if (id) {
+    switch (kind) {
+      case 'goalCards':
+        // What a manager must act on goes to the review queue; the rest to the owner's cards.
+        return forManager ? hrefOf('/queue', { card: id }) : hrefOf('/goals', { card: id });
+      case 'customers':
+        return hrefOf(`/customers/${encodeURIComponent(id)}`);
+      case 'evaluations':
+        return hrefOf('/scoring', { evaluation: id });
+      case 'targets':
+        return hrefOf('/targets', { target: id });
+    }
+  }
+  if (eventType.startsWith('planning.goal_card.')) return hrefOf(forManager ? '/queue' : '/goals');
+  if (eventType === 'crm.visit.overdue') return hrefOf('/dueVisits');
+  if (eventType.startsWith('crm.')) return hrefOf('/customers');
+  if (eventType.startsWith('scoring.')) return hrefOf('/scoring');
+  if (eventType.startsWith('planning.target')) return hrefOf('/targets');
+  return null;
 }

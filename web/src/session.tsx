@@ -34,6 +34,15 @@ export interface Session {
 
 const Ctx = createContext<Session | null>(null);
 
+// The API layer reads the token straight from storage, so calls made by pages during the
+// first render (child effects run before the provider's) carry it too; a 401 ends the
+// session through whichever provider is mounted.
+let endSession: ((message: string) => void) | null = null;
+configureApi({
+  token: () => readToken(),
+  onUnauthorized: (err: ApiError) => endSession?.(err.message || 'unauthenticated'),
+});
+
 function readToken(): string | null {
   try {
     return localStorage.getItem(TOKEN_KEY);
@@ -92,13 +101,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setToken(t);
   }, []);
 
-  // The API layer reads the token from here and reports a 401 back.
-  useEffect(() => {
-    configureApi({
-      token: readToken,
-      onUnauthorized: (err: ApiError) => signOut(err.message || 'unauthenticated'),
-    });
-  }, [signOut]);
+  endSession = signOut;
 
   // The token's own expiry ends the session even without a call failing.
   useEffect(() => {

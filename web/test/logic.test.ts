@@ -3,7 +3,7 @@ import { cumulative, linearScale, niceStep, niceTicks } from '../src/lib/chart';
 import { enumName, isEnum } from '../src/lib/enums';
 import { editableTask, groupOf, nextActions, validateTasks, weightedScore, weightSum } from '../src/lib/goalcard';
 import { mergeNotice } from '../src/lib/notices';
-import { addDays, daysBetween, granularityOfCycle, periodContaining, periodEnd, shiftPeriod, today } from '../src/lib/period';
+import { addDays, apiPeriod, daysBetween, granularityOfCycle, periodContaining, periodEnd, shiftPeriod, today } from '../src/lib/period';
 import { buildTree } from '../src/lib/targets';
 import type { GoalTask, Notice, Target } from '../src/lib/types';
 import { parseHash, routeForLink } from '../src/router';
@@ -41,7 +41,7 @@ describe('goal cards', () => {
 
   it('send only editable task fields', () => {
     const t = { ...task(' 拜访 ', 70, 't1'), kind: 'TASK_KIND_AD_HOC', progressPercent: 80, score: 90 };
-    expect(editableTask(t)).toEqual({ id: 't1', title: '拜访', kind: 'AD_HOC', weight: 70, keyResult: '', dueDate: '', quality: '', cautions: '' });
+    expect(editableTask(t)).toEqual({ id: 't1', title: '拜访', kind: 'TASK_KIND_AD_HOC', weight: 70, keyResult: '', dueDate: '', quality: '', cautions: '' });
   });
 
   it('offer the next steps of the state machine', () => {
@@ -69,6 +69,8 @@ describe('periods', () => {
     expect(periodEnd({ granularity: 'MONTH', startDate: '2026-02-01' })).toBe('2026-02-28');
     expect(periodEnd({ granularity: 'YEAR', startDate: '2024-01-01' })).toBe('2024-12-31');
     expect(granularityOfCycle('CYCLE_HALF_YEARLY')).toBe('HALF');
+    expect(apiPeriod({ granularity: 'MONTH', startDate: '2026-03-01' })).toEqual({ granularity: 'GRANULARITY_MONTH', startDate: '2026-03-01' });
+    expect(apiPeriod({ granularity: 'GRANULARITY_YEAR', startDate: '2026-01-01' }).granularity).toBe('GRANULARITY_YEAR');
     expect(granularityOfCycle('MONTHLY')).toBe('MONTH');
     expect(addDays('2026-02-28', 1)).toBe('2026-03-01');
     expect(daysBetween('2026-01-01', '2026-12-31')).toBe(364);
@@ -121,6 +123,13 @@ describe('routing', () => {
     expect(routeForLink('goalCards/gc_1', 'planning.goal_card.returned')).toBe('#/goals?card=gc_1');
     expect(routeForLink('goalCards/gc_1', 'planning.goal_card.submitted')).toBe('#/queue?card=gc_1');
     expect(routeForLink('customers/cu_9')).toBe('#/customers/cu_9');
+    expect(routeForLink('gc_7', 'planning.goal_card.returned')).toBe('#/goals?card=gc_7');
+    expect(routeForLink('cus_3', 'crm.customer.released_to_pool')).toBe('#/customers/cus_3');
+    // notify links some notices to the employee (the event subject): the event type decides.
+    expect(routeForLink('emp_1', 'planning.goal_card.returned')).toBe('#/goals');
+    expect(routeForLink('emp_1', 'planning.goal_card.submitted')).toBe('#/queue');
+    expect(routeForLink('emp_1', 'scoring.evaluation.completed')).toBe('#/scoring');
+    expect(routeForLink('emp_1', 'crm.visit.overdue')).toBe('#/dueVisits');
     expect(routeForLink('')).toBeNull();
     expect(routeForLink('unknown/x')).toBeNull();
   });

@@ -192,9 +192,10 @@ function axisDates(start: string, end: string): { date: string; label: (l: strin
 }
 
 /** The score distribution: one bar per bucket, with the mean and the median marked. */
-export function Histogram({ buckets, mean, p50, p90 }: { buckets: HistogramBucket[]; mean: number; p50: number; p90: number }) {
+export function Histogram({ buckets, mean, p50, p90, width = 480 }: { buckets: HistogramBucket[]; mean: number; p50: number; p90: number; width?: number }) {
   const { t, locale } = useSession();
-  const H = 240;
+  const W = width;
+  const H = 260;
   if (buckets.length === 0) return null;
   const lo = Math.min(...buckets.map((b) => b.lower));
   const hi = Math.max(...buckets.map((b) => b.upper));
@@ -205,7 +206,7 @@ export function Histogram({ buckets, mean, p50, p90 }: { buckets: HistogramBucke
     Number.isFinite(v) && v >= lo && v <= hi ? (
       <g className={cls}>
         <line x1={x(v)} x2={x(v)} y1={PAD.t} y2={H - PAD.b} />
-        <text x={x(v) + 4} y={PAD.t + 10 + row * 13} className="tick">
+        <text x={x(v) > W - 90 ? x(v) - 4 : x(v) + 4} y={PAD.t + 10 + row * 13} className="tick" textAnchor={x(v) > W - 90 ? 'end' : 'start'}>
           {label} {formatScore(v, locale)}
         </text>
       </g>

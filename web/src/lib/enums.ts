@@ -29,3 +29,9 @@ export const STAGES = ['LEAD', 'CONTACTED', 'INTENT', 'SAMPLE_ORDER', 'FIRST_ORD
 export const ACTIVITY_KINDS = ['CALL', 'VISIT', 'MEETING', 'EMAIL', 'FOLLOW_UP'] as const;
 export const GRANULARITIES = ['YEAR', 'HALF', 'QUARTER', 'MONTH', 'WEEK', 'DAY'] as const;
 export type GranularityName = (typeof GRANULARITIES)[number];
+
+/** The full proto enum value name the API expects on input (proto3 JSON uses the value's own
+ * name): apiEnum('TASK_KIND_', 'AD_HOC') → 'TASK_KIND_AD_HOC'; a prefixed value stays. */
+export function apiEnum(prefix: string, value: string): string {
+  return prefix + enumName(value, prefix);
+}

@@ -1,7 +1,7 @@
 // Goal-card rules the editor checks before the server does (planning/v1/goal_card.proto):
 // 1–6 tasks, each with a title and an integer weight, weights summing to 100; scores 0–100.
 
-import { enumName } from './enums';
+import { apiEnum, enumName } from './enums';
 import type { GoalCard, GoalTask } from './types';
 
 export const MAX_TASKS = 6;
@@ -33,7 +33,7 @@ export function validateTasks(tasks: GoalTask[]): TaskProblem[] {
 export function editableTask(t: GoalTask): GoalTask {
   const out: GoalTask = {
     title: t.title.trim(),
-    kind: enumName(t.kind, 'TASK_KIND_') === 'AD_HOC' ? 'AD_HOC' : 'ROUTINE',
+    kind: apiEnum('TASK_KIND_', enumName(t.kind, 'TASK_KIND_') === 'AD_HOC' ? 'AD_HOC' : 'ROUTINE'),
     weight: Number(t.weight),
     keyResult: t.keyResult ?? '',
     dueDate: t.dueDate ?? '',

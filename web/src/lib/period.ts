@@ -1,7 +1,7 @@
 // Calendar periods (opsuite.common.v1.Period): aligned starts, stepping back and forth, and
 // the period length a scoring scheme's cycle asks for.
 
-import { enumName, type GranularityName } from './enums';
+import { apiEnum, enumName, type GranularityName } from './enums';
 import { parseDate } from './format';
 import type { Period } from './types';
 
@@ -78,9 +78,9 @@ export function granularityOfCycle(cycle: string): GranularityName {
   }
 }
 
-/** A Period for the API: the bare granularity name and the start date. */
+/** A Period for the API: the full enum name (GRANULARITY_MONTH) and the start date. */
 export function apiPeriod(period: Period): Period {
-  return { granularity: enumName(period.granularity, 'GRANULARITY_'), startDate: period.startDate };
+  return { granularity: apiEnum('GRANULARITY_', period.granularity), startDate: period.startDate };
 }
 
 export function samePeriod(a: Period | undefined, b: Period | undefined): boolean {

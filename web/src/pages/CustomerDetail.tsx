@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Badge, DateText, DateTime, Empty, ErrorBox, Loading, Money, PageHeader, Panel, Stat, useAsync } from '../components/ui';
 import { EmployeeName } from '../directory';
 import { api, listAll, seg } from '../lib/api';
-import { ACTIVITY_KINDS, enumName } from '../lib/enums';
+import { ACTIVITY_KINDS, apiEnum, enumName } from '../lib/enums';
 import { sumCents, toCents } from '../lib/format';
 import { newRequestId } from '../lib/ids';
 import type { Activity, Customer, Order } from '../lib/types';
@@ -96,9 +96,11 @@ export function CustomerDetailPage({ id }: { id: string }) {
                   </>
                 )}
               </Panel>
-              <OrdersPanel orders={orders.data ?? []} loading={orders.loading} error={orders.error} currency={c.currency} />
             </div>
             <ActivityPanel customer={c} activities={activities.data ?? []} loading={activities.loading} error={activities.error} onLogged={(a) => activities.setData(sortActivities([a, ...(activities.data ?? [])]))} />
+          </div>
+          <div className="after-cols">
+            <OrdersPanel orders={orders.data ?? []} loading={orders.loading} error={orders.error} currency={c.currency} />
           </div>
         </>
       ) : null}
@@ -128,23 +130,28 @@ function OrdersPanel({ orders, loading, error, currency }: { orders: Order[]; lo
               <th>{t('customers.productLine')}</th>
               <th className="right">{t('customers.amount')}</th>
               <th className="right">{t('customers.paid')}</th>
+              <th className="right">{t('customers.outstanding')}</th>
+              <th>{t('customers.status')}</th>
             </tr>
           </thead>
           <tbody>
             {sorted.map((o) => (
               <tr key={o.id} data-testid={`order-${o.id}`}>
-                <td>
+                <td className="nowrap">
                   <DateText date={o.signedAt} testId="order-date" />
                 </td>
-                <td>{tEnum('orderKind', o.kind)}</td>
+                <td className="nowrap">{tEnum('orderKind', o.kind)}</td>
                 <td>{o.productLine || '–'}</td>
                 <td className="right">
                   <Money cents={o.amount} currency={o.currency || cur} testId="order-amount" />
                 </td>
                 <td className="right">
                   <Money cents={o.paid} currency={o.currency || cur} />
-                  {o.paidInFull && <span className="tag tag-green">{t('customers.paidInFull')}</span>}
                 </td>
+                <td className="right">
+                  <Money cents={sumCents([o.amount, -toCents(o.paid)])} currency={o.currency || cur} />
+                </td>
+                <td>{o.paidInFull ? <span className="tag tag-green">{t('customers.paidInFull')}</span> : <span className="tag">{t('customers.open')}</span>}</td>
               </tr>
             ))}
           </tbody>
@@ -157,6 +164,10 @@ function OrdersPanel({ orders, loading, error, currency }: { orders: Order[]; lo
               <th className="right">
                 <Money cents={paid} currency={cur} testId="orders-paid" />
               </th>
+              <th className="right">
+                <Money cents={signed - paid} currency={cur} testId="orders-outstanding" />
+              </th>
+              <th />
             </tr>
           </tfoot>
         </table>
@@ -178,7 +189,7 @@ function ActivityPanel({ customer, activities, loading, error, onLogged }: { cus
     setBusy(true);
     setLogError(null);
     try {
-      const a = await api.post<Activity>('/v1/activities', { customerId: customer.id, kind, effective, summary: summary.trim(), requestId: newRequestId() });
+      const a = await api.post<Activity>('/v1/activities', { customerId: customer.id, kind: apiEnum('ACTIVITY_KIND_', kind), effective, summary: summary.trim(), requestId: newRequestId() });
       onLogged(a);
       setSummary('');
       setOpen(false);

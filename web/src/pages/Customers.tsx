@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Badge, DateText, DateTime, Empty, ErrorBox, Loading, PageHeader, Panel, Tabs, useAsync } from '../components/ui';
 import { EmployeeName } from '../directory';
 import { api } from '../lib/api';
-import { STAGES, TIERS } from '../lib/enums';
+import { apiEnum, STAGES, TIERS } from '../lib/enums';
 import type { Customer, DueVisit } from '../lib/types';
 import { navigate, useRoute } from '../router';
 import { useSession } from '../session';
@@ -49,7 +49,14 @@ function CustomerSearch() {
   }, [query, tier, stage]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const { data, error, loading } = useAsync(
-    () => api.get<{ customers?: Customer[]; nextPageToken?: string }>('/v1/customers', { query, tier, stage, pageSize: 50, orderBy: query ? 'name' : '-update_time' }),
+    () =>
+      api.get<{ customers?: Customer[]; nextPageToken?: string }>('/v1/customers', {
+        query,
+        tier: tier && apiEnum('TIER_', tier),
+        stage: stage && apiEnum('STAGE_', stage),
+        pageSize: 50,
+        orderBy: query ? 'name' : '-update_time',
+      }),
     [query, tier, stage],
   );
   const customers = data?.customers ?? [];

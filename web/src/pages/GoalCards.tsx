@@ -6,7 +6,7 @@ import { enumName } from '../lib/enums';
 import { formatScore } from '../lib/format';
 import { blankTask, editableTask, isScore, nextActions, validateTasks } from '../lib/goalcard';
 import { newRequestId } from '../lib/ids';
-import { periodContaining, today } from '../lib/period';
+import { apiPeriod, periodContaining, today } from '../lib/period';
 import type { GoalCard, GoalTask } from '../lib/types';
 import { navigate, useRoute } from '../router';
 import { useSession } from '../session';
@@ -25,7 +25,8 @@ export function GoalCardsPage() {
   );
   const cards = sortCards(data ?? []);
   const creating = route.query.new === '1';
-  const selectedId = route.query.card ?? (creating ? undefined : cards[0]?.id);
+  // Without a choice: the card that needs the employee (returned or draft), else the newest.
+  const selectedId = route.query.card ?? (creating ? undefined : (cards.find((c) => ['RETURNED', 'DRAFT'].includes(enumName(c.state, 'GOAL_CARD_STATE_'))) ?? cards[0])?.id);
   const selected = cards.find((c) => c.id === selectedId);
 
   const replace = (card: GoalCard) => setData(sortCards([...(data ?? []).filter((c) => c.id !== card.id), card]));
@@ -101,7 +102,7 @@ function NewCard({ onCreated }: { onCreated: (c: GoalCard) => void }) {
     setError(null);
     try {
       const c = await api.post<GoalCard>('/v1/goalCards', {
-        period: periodContaining('MONTH', `${month}-01`),
+        period: apiPeriod(periodContaining('MONTH', `${month}-01`)),
         tasks: tasks.map(editableTask),
         requestId,
       });

@@ -95,7 +95,7 @@ export function ScoringPage() {
               </select>
             </label>
           </div>
-          <EvaluationPanel state={evaluation} viewingOther={!!evaluationId} onBack={() => set({ evaluation: undefined })} />
+          <EvaluationPanel state={evaluation} scheme={scheme} viewingOther={!!evaluationId} onBack={() => set({ evaluation: undefined })} />
           <div className="two-col">
             <Panel title={t('scoring.leaderboard')} testId="leaderboard-panel">
               <ErrorBox error={board.error} />
@@ -118,9 +118,27 @@ export function ScoringPage() {
   );
 }
 
-function EvaluationPanel({ state, viewingOther, onBack }: { state: { data: Evaluation | null | undefined; error: unknown; loading: boolean }; viewingOther: boolean; onBack: () => void }) {
+const MONEY_METRICS = new Set(['signed_amount', 'received_amount', 'settled_signed_amount']);
+
+/** Codes of the items whose raw value is money in cents (a money metric, or a commission's
+ * settled amount). */
+export function moneyItemCodes(scheme: Scheme | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const it of (scheme?.items ?? []) as unknown as Record<string, { metric?: string } | string | number | undefined>[]) {
+    const code = String(it.code ?? '');
+    if (it.commission) out.add(code);
+    for (const rule of ['ratio', 'bands', 'penalty', 'minimum']) {
+      const r = it[rule] as { metric?: string } | undefined;
+      if (r?.metric && r.metric.split('+').every((m) => MONEY_METRICS.has(m))) out.add(code);
+    }
+  }
+  return out;
+}
+
+function EvaluationPanel({ state, scheme, viewingOther, onBack }: { state: { data: Evaluation | null | undefined; error: unknown; loading: boolean }; scheme: Scheme | undefined; viewingOther: boolean; onBack: () => void }) {
   const { t, locale, tEnum } = useSession();
   const e = state.data;
+  const moneyCodes = useMemo(() => moneyItemCodes(scheme), [scheme]);
   const money = (v: string | undefined) => toCents(v) !== 0n;
   return (
     <Panel
@@ -176,14 +194,18 @@ function EvaluationPanel({ state, viewingOther, onBack }: { state: { data: Evalu
                     <div className="muted small mono">{it.code}</div>
                   </td>
                   <td className="right num">{it.weight ? `${formatNumber(it.weight, locale)}%` : '–'}</td>
-                  <td className="right num">{formatNumber(it.raw, locale)}</td>
+                  <td className="right num">{moneyCodes.has(it.code) && Number.isFinite(it.raw) ? <Money cents={Math.round(it.raw)} /> : formatNumber(it.raw, locale)}</td>
                   <td className="right num">
-                    <div className="score-cell">
-                      <div className="mini-progress">
-                        <div style={{ width: `${Math.max(0, Math.min(100, it.score))}%` }} />
+                    {it.weight ? (
+                      <div className="score-cell">
+                        <div className="mini-progress">
+                          <div style={{ width: `${Math.max(0, Math.min(100, it.score))}%` }} />
+                        </div>
+                        {formatScore(it.score, locale)}
                       </div>
-                      {formatScore(it.score, locale)}
-                    </div>
+                    ) : (
+                      <span className="muted">–</span>
+                    )}
                   </td>
                   <td className="small">
                     {it.detail}
@@ -229,6 +251,7 @@ function LeaderboardTable({ board, me, onPick }: { board: Leaderboard; me: strin
   const top = Math.max(1, ...board.entries.map((e) => e.totalScore));
   return (
     <>
+      <div className="table-wrap">
       <table className="table hover" data-testid="leaderboard">
         <thead>
           <tr>
@@ -243,7 +266,7 @@ function LeaderboardTable({ board, me, onPick }: { board: Leaderboard; me: strin
             <tr key={e.subjectId} className={e.subjectId === me ? 'row-me' : ''} onClick={() => onPick(e.evaluationId)} data-testid={`leaderboard-row-${e.subjectId}`}>
               <td className="right num rank">{e.rank}</td>
               <td>
-                <EmployeeName id={e.subjectId} />
+                <EmployeeName id={e.subjectId} unknownLabel={t('scoring.colleague')} />
               </td>
               <td>
                 <div className="score-cell wide">
@@ -260,6 +283,7 @@ function LeaderboardTable({ board, me, onPick }: { board: Leaderboard; me: strin
           ))}
         </tbody>
       </table>
+      </div>
       <p className="muted small">{t('scoring.ranked', { count: board.total })}</p>
     </>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { PlanActualBars, PlanToDateChart, type ChildPoint } from '../components/charts';
 import { Badge, Empty, ErrorBox, Loading, PageHeader, Panel, PeriodText, Stat, useAsync } from '../components/ui';
 import { EmployeeName, useDepartments } from '../directory';
@@ -8,7 +8,7 @@ import { formatDate, formatPercent, formatQuantity, toCents } from '../lib/forma
 import { today } from '../lib/period';
 import { buildTree, type TargetNode as Node } from '../lib/targets';
 import type { Progress, Target } from '../lib/types';
-import { navigate, useRoute } from '../router';
+import { useRoute } from '../router';
 import { useSession } from '../session';
 
 function OwnerLabel({ target }: { target: Target }) {
@@ -27,7 +27,6 @@ function targetTitle(t: Target): string {
 export function TargetsPage() {
   const { t, locale, timeZone } = useSession();
   const route = useRoute();
-  const selectedId = route.query.target;
   const { data: targets, error, loading } = useAsync(
     () => listAll<{ targets?: Target[] }, Target>('/v1/targets', { pageSize: 1000 }, (r) => r.targets, 5000),
     [],
@@ -35,10 +34,7 @@ export function TargetsPage() {
   const tree = useMemo(() => buildTree(targets ?? []), [targets]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
 
-  useEffect(() => {
-    if (!selectedId && tree.length > 0) navigate('/targets', { target: tree[0].target.id });
-  }, [selectedId, tree]);
-
+  const selectedId = route.query.target ?? tree[0]?.target.id;
   const selected = targets?.find((x) => x.id === selectedId);
   const asOf = today(timeZone);
 
@@ -68,10 +64,23 @@ export function TargetsPage() {
             <span className="tree-toggle" />
           )}
           <a href={`#/targets?target=${encodeURIComponent(n.target.id)}`} className="tree-link" data-testid={`target-node-${n.target.id}`}>
-            <span className="tree-title">{targetTitle(n.target)}</span>
-            <span className="tree-meta">
-              <PeriodText period={n.target.period} /> · <OwnerLabel target={n.target} />
-            </span>
+            {n.target.name || !n.target.parentId ? (
+              <>
+                <span className="tree-title">{targetTitle(n.target)}</span>
+                <span className="tree-meta">
+                  <PeriodText period={n.target.period} /> · <OwnerLabel target={n.target} />
+                </span>
+              </>
+            ) : (
+              <>
+                <span className="tree-title">
+                  <PeriodText period={n.target.period} />
+                </span>
+                <span className="tree-meta">
+                  {n.target.metric} · <OwnerLabel target={n.target} />
+                </span>
+              </>
+            )}
           </a>
           <span className="tree-value num">{formatQuantity(n.target.value, n.target.unit, locale, { compact: true })}</span>
         </div>
