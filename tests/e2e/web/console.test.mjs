@@ -124,8 +124,11 @@ describe('web console', () => {
     await assertNoErrorBox(p, 'customer detail');
     await shot(p, '06-customer-detail');
 
-    await p.goto(`${BASE}/#/dueVisits`);
-    await p.waitForSelector(`${tid('due-visits')}, ${tid('due-empty')}`);
+    // Looking 95 days ahead every customer is due (key accounts every 30 days, tier 2 every 90).
+    const ahead = new Date(Date.parse(`${data.today}T00:00:00Z`) + 95 * 86400000).toISOString().slice(0, 10);
+    await p.goto(`${BASE}/#/dueVisits?asOf=${ahead}`);
+    await p.waitForSelector(tid(`due-row-${data.huawei.id}`));
+    assert.equal(await p.locator(`${tid('due-visits')} tbody tr`).count(), 4);
     await assertNoErrorBox(p, 'due visits');
     await shot(p, '07-due-visits');
 
@@ -198,6 +201,64 @@ describe('web console', () => {
     await emp.page.locator(`${tid(`notice-${id}`)} ${tid('notice-open')}`).click();
     await emp.page.waitForSelector(`${tid('goal-card-view')}[data-state="RETURNED"]`);
     assert.match(await emp.page.textContent(tid('return-reason')), new RegExp(reason.replace(/[()（）]/g, '.')));
+    assert.deepEqual(emp.problems.concat(mgr.problems).filter((x) => !x.startsWith('console:')), []);
+  });
+
+  test('the returned card goes round the whole cycle in the console: edit, resubmit, approve, progress, self-assess, score, close', async () => {
+    const cardUrl = `${BASE}/#/goals?card=${data.card.id}`;
+    const queueUrl = `${BASE}/#/queue?card=${data.card.id}`;
+    const emp = await pageAs(data.tokens.rep, `#/goals?card=${data.card.id}`);
+    const e = emp.page;
+    await e.waitForSelector(`${tid('goal-card-view')}[data-state="RETURNED"]`);
+    await e.click(tid('card-edit'));
+    await e.fill(tid('task-key-result-1'), '2 家，合同金额合计 ≥ 20 万元');
+    await e.fill(tid('task-weight-0'), '60');
+    assert.match(await e.textContent(tid('weight-sum')), /90%/);
+    assert.ok(await e.isDisabled(tid('card-save-submit')), 'weights that do not sum to 100 cannot be saved');
+    await e.fill(tid('task-weight-1'), '40');
+    await e.click(tid('card-save-submit'));
+    await e.waitForSelector(`${tid('goal-card-view')}[data-state="SUBMITTED"]`);
+    assert.match(await e.textContent(tid('task-table')), /合同金额合计/);
+
+    const mgr = await pageAs(data.tokens.manager, `#/queue?card=${data.card.id}`);
+    const m = mgr.page;
+    await m.click(tid('queue-approve'));
+    await m.waitForSelector(`${tid('card-state')}[data-value="APPROVED"]`);
+
+    await e.goto(cardUrl);
+    await e.reload();
+    await e.waitForSelector(`${tid('goal-card-view')}[data-state="APPROVED"]`);
+    await e.click(tid('card-progress'));
+    await e.fill(tid('progress-percent'), '80');
+    await e.fill(tid('progress-note'), '已拜访 8 家');
+    await e.click(tid('progress-submit'));
+    await e.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('80%'), `${tid('task-table')} tbody tr:first-child`);
+    await e.click(tid('card-self-assess'));
+    await e.fill(tid('self-score-0'), '90');
+    await e.fill(tid('self-score-1'), '85');
+    await e.fill(tid('self-note-1'), '签约 2 家，合计 22 万');
+    await e.click(tid('self-assess-submit'));
+    await e.waitForSelector(`${tid('goal-card-view')}[data-state="SELF_ASSESSED"]`);
+
+    await m.goto(queueUrl);
+    await m.reload();
+    await m.waitForSelector(tid('score-form'));
+    await m.fill(tid('score-0'), '90');
+    await m.fill(tid('score-1'), '70');
+    assert.match(await m.textContent(tid('score-preview')), /82/); // 60×90 + 40×70 = 82 × 100
+    await m.click(tid('score-submit'));
+    await m.waitForSelector(`${tid('card-state')}[data-value="SCORED"]`);
+    await m.click(tid('queue-close'));
+    await m.fill(tid('close-feedback'), '面谈：确认结果，下月重点拓展新客户');
+    await m.click(tid('close-confirm'));
+    await m.waitForSelector(`${tid('card-state')}[data-value="CLOSED"]`);
+    assert.match(await m.textContent(tid('card-score')), /82/);
+    await shot(m, '12-queue-closed-card');
+
+    await e.goto(cardUrl);
+    await e.reload();
+    await e.waitForSelector(`${tid('goal-card-view')}[data-state="CLOSED"]`);
+    assert.match(await e.textContent(tid('card-feedback')), /下月重点拓展新客户/);
     assert.deepEqual(emp.problems.concat(mgr.problems).filter((x) => !x.startsWith('console:')), []);
   });
 

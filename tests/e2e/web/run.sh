@@ -16,6 +16,7 @@ WEB="$ROOT/web"
 export OPSUITE_ARTIFACTS_DIR="${OPSUITE_ARTIFACTS_DIR:-$ROOT/build/artifacts/web}"
 export OPSUITE_CHROMIUM="${OPSUITE_CHROMIUM:-/usr/bin/chromium}"
 start=$(date +%s)
+work=""
 
 say() { echo "== web e2e: $*" >&2; }
 fail() {
@@ -29,6 +30,19 @@ command -v node >/dev/null && command -v npm >/dev/null || { echo "web e2e: need
 command -v redis-server >/dev/null || { echo "web e2e: needs redis-server" >&2; exit 1; }
 [ -x "$OPSUITE_CHROMIUM" ] || { echo "web e2e: no Chromium at $OPSUITE_CHROMIUM (apt-get install chromium)" >&2; exit 1; }
 { "$OPSUITE" --helpfull 2>&1 || true; } | grep http_addr >/dev/null || { echo "web e2e: $OPSUITE has no gateway (--http_addr)" >&2; exit 1; }
+
+# Chinese text in the screenshots needs a CJK font: Debian's WenQuanYi Micro Hei (small).
+if [ -z "$(fc-list :lang=zh 2>/dev/null || true)" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    say "installing a CJK font for the screenshots (fonts-wqy-microhei)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1; } \
+      || say "could not install a CJK font: Chinese text in the screenshots shows as boxes"
+  else
+    say "no CJK font (apt-get install fonts-wqy-microhei): Chinese text in the screenshots shows as boxes"
+  fi
+fi
 
 work=$(mktemp -d)
 pids=()

@@ -205,6 +205,7 @@ const en = {
   'customers.summary': 'Summary',
   'customers.nextFollowUp': 'Next follow-up',
   'customers.dueHint': 'Customers whose visit interval has run out (key accounts every 30 days, tier 1 every 60, tier 2 every 90).',
+  'customers.asOf': 'As of',
   'customers.noDue': 'No visits are due.',
   'customers.lastVisit': 'Last visit',
   'customers.neverVisited': 'Never visited',

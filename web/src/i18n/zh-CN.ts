@@ -206,6 +206,7 @@ const zhCN: Record<keyof typeof en, string> = {
   'customers.summary': '摘要',
   'customers.nextFollowUp': '下次跟进',
   'customers.dueHint': '已到拜访周期的客户（重点客户每 30 天，一级客户每 60 天，二级客户每 90 天）。',
+  'customers.asOf': '截至日期',
   'customers.noDue': '暂无到期拜访。',
   'customers.lastVisit': '上次拜访',
   'customers.neverVisited': '从未拜访',

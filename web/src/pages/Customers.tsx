@@ -3,6 +3,7 @@ import { Badge, DateText, DateTime, Empty, ErrorBox, Loading, PageHeader, Panel,
 import { EmployeeName } from '../directory';
 import { api } from '../lib/api';
 import { apiEnum, STAGES, TIERS } from '../lib/enums';
+import { today } from '../lib/period';
 import type { Customer, DueVisit } from '../lib/types';
 import { navigate, useRoute } from '../router';
 import { useSession } from '../session';
@@ -128,7 +129,7 @@ function CustomerSearch() {
             </thead>
             <tbody>
               {customers.map((c) => (
-                <tr key={c.id} data-testid={`customer-row-${c.id}`}>
+                <tr key={c.id} data-testid={`customer-row-${c.id}`} onClick={(e) => (e.target as HTMLElement).closest('a') || navigate(`/customers/${encodeURIComponent(c.id)}`)}>
                   <td>
                     <a href={`#/customers/${encodeURIComponent(c.id)}`} className="strong" data-testid="customer-link">
                       {c.name}
@@ -156,19 +157,27 @@ function CustomerSearch() {
 }
 
 function DueVisits() {
-  const { t } = useSession();
-  const { data, error, loading } = useAsync(() => api.get<{ dueVisits?: DueVisit[] }>('/v1/dueVisits', { pageSize: 200 }), []);
+  const { t, timeZone } = useSession();
+  const route = useRoute();
+  const asOf = route.query.asOf || today(timeZone);
+  const { data, error, loading } = useAsync(() => api.get<{ dueVisits?: DueVisit[] }>('/v1/dueVisits', { asOf, pageSize: 200 }), [asOf]);
   const visits = data?.dueVisits ?? [];
   return (
     <Panel>
-      <p className="muted small">{t('customers.dueHint')}</p>
+      <div className="due-head">
+        <p className="muted small">{t('customers.dueHint')}</p>
+        <label className="field inline">
+          <span className="field-label">{t('customers.asOf')}</span>
+          <input type="date" value={asOf} onChange={(e) => e.target.value && navigate('/dueVisits', { asOf: e.target.value })} data-testid="due-as-of" />
+        </label>
+      </div>
       <ErrorBox error={error} />
       {loading ? (
         <Loading />
       ) : visits.length === 0 ? (
         <Empty testId="due-empty">{t('customers.noDue')}</Empty>
       ) : (
-        <table className="table" data-testid="due-visits">
+        <table className="table hover" data-testid="due-visits">
           <thead>
             <tr>
               <th>{t('customers.name')}</th>
@@ -180,7 +189,7 @@ function DueVisits() {
           </thead>
           <tbody>
             {visits.map((v) => (
-              <tr key={v.customerId} className={v.daysOverdue > 0 ? 'row-warn' : ''}>
+              <tr key={v.customerId} className={v.daysOverdue > 0 ? 'row-warn' : ''} onClick={(e) => (e.target as HTMLElement).closest('a') || navigate(`/customers/${encodeURIComponent(v.customerId)}`)} data-testid={`due-row-${v.customerId}`}>
                 <td>
                   <a href={`#/customers/${encodeURIComponent(v.customerId)}`} className="strong">
                     {v.customerName}

@@ -330,7 +330,7 @@ function ProgressForm({ card, busy, onSubmit }: { card: GoalCard; busy: boolean;
       <div className="panel-body grid-form">
         <label className="field span-2">
           <span className="field-label">{t('goals.task.title')}</span>
-          <select value={taskId} onChange={(e) => setTaskId(e.target.value)}>
+          <select value={taskId} onChange={(e) => setTaskId(e.target.value)} data-testid="progress-task">
             {card.tasks.map((x) => (
               <option key={x.id} value={x.id}>
                 {x.title}
@@ -340,14 +340,14 @@ function ProgressForm({ card, busy, onSubmit }: { card: GoalCard; busy: boolean;
         </label>
         <label className="field">
           <span className="field-label">{t('goals.task.progress')} (%)</span>
-          <input type="number" min={0} max={100} step={1} value={percent} onChange={(e) => setPercent(e.target.value)} />
+          <input type="number" min={0} max={100} step={1} value={percent} onChange={(e) => setPercent(e.target.value)} data-testid="progress-percent" />
         </label>
         <label className="field span-3">
           <span className="field-label">{t('goals.note')}</span>
-          <input value={note} onChange={(e) => setNote(e.target.value)} />
+          <input value={note} onChange={(e) => setNote(e.target.value)} data-testid="progress-note" />
         </label>
         <div className="form-actions span-4">
-          <button type="button" className="btn btn-primary" disabled={busy || !Number.isInteger(n) || n < 0 || n > 100 || !taskId} onClick={() => onSubmit(taskId, n, note)}>
+          <button type="button" className="btn btn-primary" disabled={busy || !Number.isInteger(n) || n < 0 || n > 100 || !taskId} onClick={() => onSubmit(taskId, n, note)} data-testid="progress-submit">
             {t('common.save')}
           </button>
         </div>
