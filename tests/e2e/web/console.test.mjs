@@ -204,6 +204,37 @@ describe('web console', () => {
     assert.deepEqual(emp.problems.concat(mgr.problems).filter((x) => !x.startsWith('console:')), []);
   });
 
+  test('the live inbox reconnects with backoff and Last-Event-ID and gets what it missed', async () => {
+    const { page, ctx } = await pageAs(data.tokens.rep, '#/inbox');
+    // The first stream attempts fail (as if the gateway were away) after the list has loaded.
+    const watches = [];
+    let blocked = true;
+    await ctx.route('**/v1/inbox:watch*', (route) => {
+      watches.push({ url: route.request().url(), lastEventId: route.request().headers()['last-event-id'] ?? '' });
+      return blocked ? route.abort('connectionreset') : route.fallback();
+    });
+    await page.waitForSelector(`${tid('stream-state')}[data-state="retrying"]`);
+    await page.waitForSelector(tid('inbox-list'));
+    const newestListed = (await page.locator(`${tid('inbox-list')} > li`).first().getAttribute('data-testid')).replace(/^notice-/, '');
+    const unreadBefore = Number(await page.textContent(tid('unread-count')));
+
+    // A notice arrives while the console is disconnected.
+    const admin = (await import('./lib/api.mjs')).client(BASE, data.tokens.admin);
+    const sent = await admin.post('/v1/notifications:send', {
+      recipientIds: [data.rep.id], templateKey: 'scheduler.reminder', data: { message: '请在周六 18:00 前提交周报' }, transactionId: `e2e-${Date.now()}`,
+    });
+    const missed = sent.noticeIds[0];
+
+    blocked = false;
+    await page.waitForSelector(tid(`notice-${missed}`), { timeout: 40_000 });
+    await page.waitForSelector(`${tid('stream-state')}[data-state="open"]`);
+    assert.ok(watches.length >= 2, `retried ${watches.length} times`);
+    const last = watches[watches.length - 1];
+    assert.equal(last.lastEventId, newestListed, 'resumes after the newest notice it had');
+    assert.match(last.url, new RegExp(`afterId=${newestListed}`));
+    assert.equal(Number(await page.textContent(tid('unread-count'))), unreadBefore + 1);
+  });
+
   test('the returned card goes round the whole cycle in the console: edit, resubmit, approve, progress, self-assess, score, close', async () => {
     const cardUrl = `${BASE}/#/goals?card=${data.card.id}`;
     const queueUrl = `${BASE}/#/queue?card=${data.card.id}`;
