@@ -37,6 +37,9 @@ describe('i18n completeness', () => {
       ['orderKind', ['SAMPLE', 'REGULAR']], ['flag', ['OBSERVATION', 'TERMINATION_REVIEW']],
       ['role', ['employee', 'manager', 'admin', 'service']], ['inbox.stream', ['connecting', 'open', 'retrying', 'closed']],
       ['signin.error', ['format', 'encoding', 'claims', 'expired']],
+      ['event', ['planning.goal_card.submitted', 'planning.goal_card.returned', 'planning.goal_card.approved', 'planning.goal_card.self_assessed',
+        'planning.goal_card.scored', 'planning.goal_card.closed', 'planning.report.missing', 'planning.report.late', 'crm.visit.overdue',
+        'crm.customer.released_to_pool', 'crm.order.payment_received', 'scoring.evaluation.completed', 'scoring.evaluation.flagged', 'scheduler.reminder']],
     ];
     for (const [group, values] of groups) {
       for (const v of values) {

@@ -293,6 +293,29 @@ describe('web console', () => {
     assert.deepEqual(emp.problems.concat(mgr.problems).filter((x) => !x.startsWith('console:')), []);
   });
 
+  test('an employee drafts a new goal card in the console and submits it', async () => {
+    const { page, problems } = await pageAs(data.tokens.rep, '#/goals');
+    await page.click(tid('card-new'));
+    const [y, m] = data.today.split('-').map(Number);
+    const next = `${m === 12 ? y + 1 : y}-${String((m % 12) + 1).padStart(2, '0')}`;
+    await page.fill(tid('new-card-month'), next);
+    await page.fill(tid('task-title-0'), '完成季度回款');
+    await page.fill(tid('task-key-result-0'), '回款率 ≥ 95%');
+    await page.click(tid('task-add'));
+    assert.ok(await page.isDisabled(tid('new-card-create')), 'the second task needs a title first');
+    await page.fill(tid('task-weight-0'), '50');
+    await page.fill(tid('task-title-1'), '拜访重点客户');
+    await page.fill(tid('task-weight-1'), '50');
+    await page.selectOption(tid('task-kind-1'), 'AD_HOC');
+    await page.click(tid('new-card-create'));
+    await page.waitForSelector(`${tid('goal-card-view')}[data-state="DRAFT"]`);
+    assert.match(await page.textContent(tid('task-table')), /临时任务/);
+    await shot(page, '03b-goal-card-draft');
+    await page.click(tid('card-submit'));
+    await page.waitForSelector(`${tid('goal-card-view')}[data-state="SUBMITTED"]`);
+    assert.deepEqual(problems.filter((x) => !x.startsWith('console:')), []);
+  });
+
   test('a salesperson finds a customer by a traditional-character query and opens it', async () => {
     const { page, problems } = await pageAs(data.tokens.rep, '#/customers');
     await page.waitForSelector(tid('customer-search'));
@@ -309,6 +332,13 @@ describe('web console', () => {
     assert.equal(await page.locator(`${tid('orders-table')} tbody tr`).count(), 2);
     // 123,456.00 + 120,000.00, summed from cents.
     assert.equal(await page.textContent(tid('orders-total')), '¥243,456.00');
+    // The visit just made goes on the timeline.
+    await page.click(tid('log-activity'));
+    await page.selectOption(tid('activity-kind'), 'VISIT');
+    await page.fill(tid('activity-summary'), '回访：確認合同條款，下周送样');
+    await page.click(tid('activity-save'));
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, `${tid('activity-timeline')} > li`);
+    assert.match(await page.textContent(`${tid('activity-timeline')} > li:first-child`), /確認合同條款/);
     assert.deepEqual(problems.filter((x) => !x.startsWith('console:')), []);
   });
 

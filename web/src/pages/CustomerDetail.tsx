@@ -214,7 +214,7 @@ function ActivityPanel({ customer, activities, loading, error, onLogged }: { cus
           <div className="grid-form">
             <label className="field">
               <span className="field-label">{t('customers.activityKind')}</span>
-              <select value={kind} onChange={(e) => setKind(e.target.value)}>
+              <select value={kind} onChange={(e) => setKind(e.target.value)} data-testid="activity-kind">
                 {ACTIVITY_KINDS.map((k) => (
                   <option key={k} value={k}>
                     {tEnum('activity', k)}
@@ -223,16 +223,16 @@ function ActivityPanel({ customer, activities, loading, error, onLogged }: { cus
               </select>
             </label>
             <label className="field checkbox">
-              <input type="checkbox" checked={effective} onChange={(e) => setEffective(e.target.checked)} /> {t('customers.effective')}
+              <input type="checkbox" checked={effective} onChange={(e) => setEffective(e.target.checked)} data-testid="activity-effective" /> {t('customers.effective')}
             </label>
             <label className="field span-4">
               <span className="field-label">{t('customers.summary')}</span>
-              <textarea rows={3} value={summary} onChange={(e) => setSummary(e.target.value)} />
+              <textarea rows={3} value={summary} onChange={(e) => setSummary(e.target.value)} data-testid="activity-summary" />
             </label>
           </div>
           <ErrorBox error={logError} />
           <div className="form-actions">
-            <button type="button" className="btn btn-primary" disabled={busy} onClick={log}>
+            <button type="button" className="btn btn-primary" disabled={busy} onClick={log} data-testid="activity-save">
               {t('common.save')}
             </button>
           </div>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { DateTime, Empty, ErrorBox, Loading, PageHeader, Panel, Tabs } from '../components/ui';
-import type { MessageKey } from '../i18n';
+import { translate, type MessageKey } from '../i18n';
 import { useInbox } from '../inbox';
 import { formatRelative } from '../lib/format';
 import { routeForLink } from '../router';
@@ -8,6 +8,11 @@ import { useSession } from '../session';
 
 export function InboxPage() {
   const { t, locale, timeZone } = useSession();
+  // A notice without a rendered title: the event type's name.
+  const eventTitle = (type: string) => {
+    const s = translate(locale, `event.${type}`);
+    return s === `event.${type}` ? type : s;
+  };
   const { notices, unreadCount, state, loaded, error, fresh, markRead, markAllRead, reload } = useInbox();
   const [filter, setFilter] = useState<'all' | 'unread' | 'tasks'>('all');
   const [actionError, setActionError] = useState<unknown>(null);
@@ -66,7 +71,7 @@ export function InboxPage() {
                   <div className="notice-main">
                     <div className="notice-head">
                       <strong className="notice-title" data-testid="notice-title">
-                        {n.title || n.eventType}
+                        {n.title || eventTitle(n.eventType)}
                       </strong>
                       {n.category === 'my_tasks' && <span className="tag tag-blue">{t('inbox.myTasks')}</span>}
                       {n.critical && <span className="tag tag-red">{t('inbox.critical')}</span>}
