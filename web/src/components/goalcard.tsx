@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import type { MessageKey } from '../i18n';
 import { EmployeeName } from '../directory';
 import { enumName, TASK_KINDS } from '../lib/enums';
 import { formatScore } from '../lib/format';
@@ -196,8 +195,4 @@ export function TaskEditor({ tasks, onChange }: { tasks: GoalTask[]; onChange: (
       )}
     </div>
   );
-}
-
-export function stateLabelKey(state: string): MessageKey {
-  return `state.${enumName(state, 'GOAL_CARD_STATE_')}` as MessageKey;
 }

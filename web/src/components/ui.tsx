@@ -177,8 +177,7 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): { data: T | 
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, n]);
+  }, [...deps, n]); // the loader changes on every render; `deps` say when it means something new
   return { data, error, loading, reload: () => setN((x) => x + 1), setData };
 }
 

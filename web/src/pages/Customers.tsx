@@ -47,7 +47,7 @@ function CustomerSearch() {
     const q = { q: query || undefined, tier: tier || undefined, stage: stage || undefined };
     const cur = route.query;
     if ((cur.q ?? '') !== (q.q ?? '') || (cur.tier ?? '') !== (q.tier ?? '') || (cur.stage ?? '') !== (q.stage ?? '')) navigate('/customers', q);
-  }, [query, tier, stage]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [query, tier, stage]); // the URL follows the search, not the other way round
 
   const { data, error, loading } = useAsync(
     () =>

@@ -37,7 +37,7 @@ export function QueuePage() {
   const [tab, setTab] = useState<Group>('review');
   useEffect(() => {
     if (selected) setTab(groupOf(selected.state));
-  }, [selected?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [selected?.id]); // only when another card is picked, not on each edit of it
   const counts = (g: Group) => cards.filter((c) => groupOf(c.state) === g).length;
   const shown = cards.filter((c) => groupOf(c.state) === tab);
   const replace = (c: GoalCard) => setData(cards.map((x) => (x.id === c.id ? c : x)));
@@ -119,7 +119,7 @@ function ReviewCard({ card, onChange, onReload }: { card: GoalCard; onChange: (c
   useEffect(() => {
     setTasks(card.tasks);
     setScores({});
-  }, [card.etag]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [card.etag]); // a new version of the card resets the forms
 
   const run = async (fn: () => Promise<GoalCard>, message: string) => {
     setBusy(true);
