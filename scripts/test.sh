@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 start=$(date +%s)
-ensure_packages chromium
+ensure_packages chromium fonts-wqy-microhei
 command -v npm >/dev/null || ensure_packages nodejs npm
 setup_ccache
 jobs="${OPSUITE_JOBS:-$(nproc)}"
