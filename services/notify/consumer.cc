@@ -40,7 +40,7 @@ absl::StatusOr<std::optional<EventConsumer::Prepared>> EventConsumer::Prepare(
   p.in.event_id = event.id();
   p.in.type = event.type();
   p.in.data = event.payload();
-  p.in.link = event.subject_id();
+  p.in.link = LinkOf(event);
   return std::optional<Prepared>(std::move(p));
 }
 

@@ -40,6 +40,17 @@ absl::TimeZone ZoneOf(const std::string& name) {
 
 }  // namespace
 
+std::string LinkOf(const common::v1::Event& e) {
+  static const std::pair<const char*, const char*> kKeys[] = {
+      {"goal_card_id", "goalCards/"}, {"evaluation_id", "evaluations/"},
+      {"order_id", "orders/"},        {"customer_id", "customers/"},
+      {"report_id", "reports/"}};
+  for (const auto& [key, collection] : kKeys) {
+    if (std::string id = Text(e.payload(), key); !id.empty()) return absl::StrCat(collection, id);
+  }
+  return e.subject_id().empty() ? "" : absl::StrCat("employees/", e.subject_id());
+}
+
 std::vector<std::string> RecipientsOf(
     const common::v1::Event& e, const std::function<std::string(const std::string&)>& manager_of) {
   std::vector<std::string> out;
@@ -48,7 +59,7 @@ std::vector<std::string> RecipientsOf(
   };
   const std::string& type = e.type();
   const google::protobuf::Struct& p = e.payload();
-  if (type == "planning.goal_card.submitted") {
+  if (type == "planning.goal_card.submitted" || type == "planning.goal_card.self_assessed") {
     add(Text(p, "manager_id").empty() ? manager_of(e.subject_id()) : Text(p, "manager_id"));
   } else if (type == "planning.goal_card.created") {
     if (e.actor_id() != e.subject_id()) add(e.subject_id());
@@ -132,7 +143,11 @@ absl::Status WriteFanout(Context& ctx, storage::Tx& tx, const std::string& org,
     notice.set_event_type(in.type);
     notice.set_critical(in.critical);
     notice.set_link(in.link);
-    if (in.type == "planning.goal_card.returned") notice.set_category("my_tasks");
+    // 我的任务: what the recipient has to act on (revise, review, score).
+    if (in.type == "planning.goal_card.returned" || in.type == "planning.goal_card.submitted" ||
+        in.type == "planning.goal_card.self_assessed") {
+      notice.set_category("my_tasks");
+    }
     *notice.mutable_create_time() = ToProto(now);
     std::string render_error;
     absl::StatusOr<v1::Template> inbox = TemplateFor(tx, org, in.type, r.locale, v1::CHANNEL_IN_APP);

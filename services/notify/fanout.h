@@ -17,6 +17,7 @@ namespace opsuite::notify {
 //   planning.goal_card.submitted             the card's manager (payload manager_id)
 //   planning.goal_card.created               the employee, when someone else created it
 //   planning.goal_card.{returned,approved,self_assessed,scored,closed}  the employee
+//   planning.goal_card.self_assessed         the manager (who scores next)
 //   planning.report.{missing,late}           the employee
 //   crm.visit.overdue                        the owner; with recipient "manager" the manager
 //   crm.customer.released_to_pool            the previous owner
@@ -27,6 +28,11 @@ namespace opsuite::notify {
 // Other types reach nobody.
 std::vector<std::string> RecipientsOf(const common::v1::Event& event,
                                       const std::function<std::string(const std::string&)>& manager_of);
+
+// What a notice is about, as a resource name the console opens: "goalCards/<id>",
+// "customers/<id>", "orders/<id>", "evaluations/<id>", "reports/<id>", else
+// "employees/<subject>".
+std::string LinkOf(const common::v1::Event& event);
 
 struct Recipient {
   std::string id;

@@ -158,13 +158,14 @@ TEST_F(NotifyTest, ReturnedGoalCardReachesTheEmployeeOnceAndLive) {
   absl::SleepFor(absl::Milliseconds(200));  // the stream is registered
 
   const absl::Time before = absl::Now();
-  ReturnedCard("任务的关键结果要量化");
+  std::string card_id = ReturnedCard("任务的关键结果要量化");
   nv1::Notice live;
   ASSERT_TRUE(reader->Read(&live));
   const absl::Duration latency = absl::Now() - before;
   EXPECT_LT(latency, absl::Seconds(1)) << "the notice took " << latency;
   EXPECT_EQ(live.event_type(), "planning.goal_card.returned");
   EXPECT_EQ(live.category(), "my_tasks");
+  EXPECT_EQ(live.link(), "goalCards/" + card_id);  // what the console opens
   EXPECT_THAT(live.body(), HasSubstr("任务的关键结果要量化"));
   EXPECT_THAT(live.body(), HasSubstr("我的任务"));
   watch_ctx.TryCancel();
@@ -177,6 +178,7 @@ TEST_F(NotifyTest, ReturnedGoalCardReachesTheEmployeeOnceAndLive) {
   std::vector<nv1::Notice> manager_inbox = Inbox(manager_);
   ASSERT_EQ(manager_inbox.size(), 1u);
   EXPECT_EQ(manager_inbox[0].event_type(), "planning.goal_card.submitted");
+  EXPECT_EQ(manager_inbox[0].category(), "my_tasks");  // the manager has to review it
 
   // MarkRead.
   nv1::MarkReadRequest mark;
@@ -199,6 +201,46 @@ TEST_F(NotifyTest, ReturnedGoalCardReachesTheEmployeeOnceAndLive) {
   ASSERT_TRUE(again->Read(&replayed));
   EXPECT_EQ(replayed.id(), inbox[0].id());
   again_ctx.TryCancel();
+}
+
+TEST_F(NotifyTest, SelfAssessmentAsksTheManagerToScoreAndLinksTheCard) {
+  pv1::CreateGoalCardRequest req;
+  req.set_employee_id(rep_);
+  req.mutable_period()->set_granularity(common::v1::GRANULARITY_MONTH);
+  req.mutable_period()->set_start_date("2026-03-01");
+  auto* t = req.add_tasks();
+  t->set_title("拜访一级客户");
+  t->set_kind(pv1::TASK_KIND_ROUTINE);
+  t->set_weight(100);
+  pv1::GoalCard card;
+  ASSERT_TRUE(cards_->CreateGoalCard(As(rep_, "employee").get(), req, &card).ok());
+  pv1::SubmitGoalCardRequest submit;
+  submit.set_id(card.id());
+  ASSERT_TRUE(cards_->SubmitGoalCard(As(rep_, "employee").get(), submit, &card).ok());
+  pv1::ApproveGoalCardRequest approve;
+  approve.set_id(card.id());
+  ASSERT_TRUE(cards_->ApproveGoalCard(As(manager_, "manager").get(), approve, &card).ok());
+  pv1::SelfAssessGoalCardRequest assess;
+  assess.set_id(card.id());
+  auto* score = assess.add_tasks();
+  score->set_task_id(card.tasks(0).id());
+  score->set_self_score(90);
+  grpc::Status s = cards_->SelfAssessGoalCard(As(rep_, "employee").get(), assess, &card);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::optional<nv1::Notice> found;
+  ASSERT_TRUE(Eventually([&] {
+    for (const nv1::Notice& n : Inbox(manager_)) {
+      if (n.event_type() == "planning.goal_card.self_assessed") found = n;
+    }
+    return found.has_value();
+  }));
+  EXPECT_EQ(found->title(), "目标卡待评分");
+  EXPECT_EQ(found->category(), "my_tasks");
+  EXPECT_EQ(found->link(), "goalCards/" + card.id());
+  // The employee is not told about their own step.
+  for (const nv1::Notice& n : Inbox(rep_)) {
+    EXPECT_NE(n.event_type(), "planning.goal_card.self_assessed");
+  }
 }
 
 TEST_F(NotifyTest, TwoReplicasAndARedisRestartDeliverEachNoticeOnce) {

@@ -12,6 +12,7 @@
 //   planning.goal_card.submitted     period_start
 //   planning.goal_card.returned      period_start, reason
 //   planning.goal_card.approved      period_start
+//   planning.goal_card.self_assessed period_start
 //   planning.goal_card.scored        period_start, score
 //   planning.goal_card.closed        period_start
 //   planning.report.missing          employee_name, kind, period_date, deadline
@@ -199,6 +200,13 @@ const Entry kEntries[] = {
      {"Goal card approved",
       "Your goal card for the period starting {{period_start}} was approved. Work to it and "
       "record your progress as you go."}},
+    {"planning.goal_card.self_assessed",
+     {"目标卡待评分",
+      "有一张{{period_start}}起的目标卡已完成自评，等待你评分。请在「我的任务」中逐项评分，"
+      "并安排绩效反馈面谈。"},
+     {"Goal card waiting for your score",
+      "A goal card for the period starting {{period_start}} has been self-assessed and waits "
+      "for your score. Score it task by task in My tasks and hold the feedback interview."}},
     {"planning.goal_card.scored",
      {"目标卡已评分",
       "领导已为你{{period_start}}起的目标卡评分：{{score}}分。请与领导进行绩效反馈面谈。"},

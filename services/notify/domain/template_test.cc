@@ -156,6 +156,7 @@ std::map<std::string, Struct> Payloads() {
                  {"state", state}});
   };
   p["planning.goal_card.submitted"] = card("SUBMITTED");
+  p["planning.goal_card.self_assessed"] = card("SELF_ASSESSED");
   p["planning.goal_card.returned"] = card("RETURNED");
   (*p["planning.goal_card.returned"].mutable_fields())["reason"].set_string_value("指标需量化");
   p["planning.goal_card.approved"] = card("APPROVED");
@@ -217,7 +218,7 @@ std::map<std::string, Struct> Payloads() {
 
 TEST(DefaultTemplatesTest, EveryTypeLocaleAndChannelExistsOnce) {
   const std::map<std::string, Struct> payloads = Payloads();
-  ASSERT_EQ(payloads.size(), 13u);
+  ASSERT_EQ(payloads.size(), 14u);
   std::set<std::tuple<std::string, std::string, int>> seen;
   for (const v1::Template& t : DefaultTemplates()) {
     EXPECT_TRUE(t.builtin()) << t.key();
@@ -228,7 +229,7 @@ TEST(DefaultTemplatesTest, EveryTypeLocaleAndChannelExistsOnce) {
     EXPECT_TRUE(seen.insert({t.key(), t.locale(), t.channel()}).second)
         << "duplicate " << t.key() << " " << t.locale() << " " << t.channel();
   }
-  EXPECT_EQ(DefaultTemplates().size(), 13u * 2 * 3);
+  EXPECT_EQ(DefaultTemplates().size(), 14u * 2 * 3);
   for (const auto& [type, payload] : payloads) {
     for (const char* locale : {"zh-CN", "en"}) {
       for (v1::Channel c : {v1::CHANNEL_IN_APP, v1::CHANNEL_EMAIL, v1::CHANNEL_WEBHOOK}) {
