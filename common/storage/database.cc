@@ -1,5 +1,7 @@
 #include "common/storage/database.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -33,6 +35,46 @@ const std::vector<Migration>& CommonMigrations() {
   return *migrations;
 }
 
+// SQLite's DDL spelled for PostgreSQL: the type BLOB is BYTEA and an auto-increment key is a
+// BIGSERIAL. Only whole words outside quotes change.
+std::string PostgresDdl(absl::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  auto emit = [&out](absl::string_view piece) { out.append(piece.data(), piece.size()); };
+  auto is_word = [](char c) { return absl::ascii_isalnum(c) || c == '_'; };
+  size_t i = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      size_t end = sql.find(c, i + 1);
+      end = end == absl::string_view::npos ? sql.size() : end + 1;
+      emit(sql.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    if (is_word(c) && (i == 0 || !is_word(sql[i - 1]))) {
+      size_t end = i;
+      while (end < sql.size() && is_word(sql[end])) ++end;
+      absl::string_view word = sql.substr(i, end - i);
+      constexpr absl::string_view kAutoKey = "INTEGER PRIMARY KEY AUTOINCREMENT";
+      if (absl::EqualsIgnoreCase(word, "BLOB")) {
+        out.append("BYTEA");
+      } else if (absl::EqualsIgnoreCase(word, "INTEGER") &&
+                 absl::StartsWithIgnoreCase(sql.substr(i), kAutoKey)) {
+        out.append("BIGSERIAL PRIMARY KEY");
+        end = i + kAutoKey.size();
+      } else {
+        emit(word);
+      }
+      i = end;
+      continue;
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return out;
+}
+
 absl::Status ApplyComponent(Database& db, absl::string_view component,
                             const std::vector<Migration>& migrations) {
   for (const Migration& m : migrations) {
@@ -42,8 +84,10 @@ absl::Status ApplyComponent(Database& db, absl::string_view component,
                                 "version = ?",
                                 {std::string(component), int64_t{m.version}}));
       if (!rows.empty()) return absl::OkStatus();
-      const std::string& text =
-          (db.Dialect() == "postgres" && !m.postgres_sql.empty()) ? m.postgres_sql : m.sql;
+      std::string text = m.sql;
+      if (db.Dialect() == "postgres") {
+        text = m.postgres_sql.empty() ? PostgresDdl(m.sql) : m.postgres_sql;
+      }
       for (absl::string_view stmt : absl::StrSplit(text, ';')) {
         stmt = absl::StripAsciiWhitespace(stmt);
         if (stmt.empty()) continue;

@@ -82,7 +82,9 @@ struct Migration {
   int version;
   std::string description;
   std::string sql;           // may hold several statements separated by ';'
-  std::string postgres_sql;  // when PostgreSQL needs different text; empty = same as sql
+  // When PostgreSQL needs different text. Empty: `sql` with the type BLOB spelled BYTEA and
+  // INTEGER PRIMARY KEY AUTOINCREMENT spelled BIGSERIAL PRIMARY KEY (nothing else changes).
+  std::string postgres_sql;
 };
 
 // Applies the migrations of `component` that are not yet recorded in `schema_migrations`,

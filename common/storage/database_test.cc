@@ -1,47 +1,97 @@
-#include "common/storage/sqlite.h"
-
+// The storage tests, run against every backend: SQLite in a temp dir, and a real PostgreSQL
+// (a throw-away cluster per test binary, a fresh database per test; see
+// common/testing/postgres_server.h).
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "common/status.h"
 #include "common/storage/idempotency.h"
 #include "common/storage/outbox.h"
+#include "common/storage/postgres.h"
+#include "common/storage/sqlite.h"
+#include "common/testing/postgres_server.h"
 #include "gtest/gtest.h"
 #include "opsuite/common/v1/common.pb.h"
 
 namespace opsuite::storage {
+
+// One PostgreSQL server for the whole binary (started on first use).
+testing::PostgresServer* SharedPostgres() {
+  static std::unique_ptr<testing::PostgresServer> server = [] {
+    auto s = testing::PostgresServer::Start();
+    if (!s.ok()) {
+      ADD_FAILURE() << s.status();
+      return std::unique_ptr<testing::PostgresServer>();
+    }
+    return *std::move(s);
+  }();
+  return server.get();
+}
+
 namespace {
 
-class SqliteTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+class StorageTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("opsuite_sqlite_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto db = OpenSqlite({.path = (dir_ / "t.db").string()});
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) {
+      if (c == '/') c = '_';
+    }
+    if (GetParam() == Backend::kSqlite) {
+      dir_ = std::filesystem::temp_directory_path() /
+             ("opsuite_sqlite_" + std::to_string(::getpid()) + "_" + name);
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(dir_);
+    } else {
+      ASSERT_NE(SharedPostgres(), nullptr);
+      auto url = SharedPostgres()->CreateDatabase();
+      ASSERT_TRUE(url.ok()) << url.status();
+      url_ = *url;
+    }
+    auto db = Open("test");
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
-    ASSERT_TRUE(ApplyMigrations(*db_, "test",
-                                {{1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY, n BIGINT, "
-                                              "body BLOB)"}})
-                    .ok());
+    absl::Status migrated = ApplyMigrations(*db_, "test",
+                                            {{1, "items",
+                                              "CREATE TABLE items (id TEXT PRIMARY KEY, n BIGINT, "
+                                              "body BLOB)"}});
+    ASSERT_TRUE(migrated.ok()) << migrated;
   }
   void TearDown() override {
     db_.reset();
-    std::filesystem::remove_all(dir_);
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  // The database of `component` (a file of its own in SQLite, a schema of its own in
+  // PostgreSQL, as server::Env::open_database does).
+  absl::StatusOr<DatabasePtr> Open(const std::string& component) {
+    if (GetParam() == Backend::kSqlite) {
+      return OpenSqlite({.path = (dir_ / (component + ".db")).string()});
+    }
+    return OpenPostgres({.url = url_, .pool_size = 4, .schema = component});
   }
   std::filesystem::path dir_;
+  std::string url_;
   DatabasePtr db_;
 };
 
-TEST_F(SqliteTest, WriteThenReadRoundTripsEveryType) {
+INSTANTIATE_TEST_SUITE_P(Backends, StorageTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+
+TEST_P(StorageTest, WriteThenReadRoundTripsEveryType) {
   ASSERT_TRUE(db_->Write([](Tx& tx) {
-                   return tx.Exec("INSERT INTO items VALUES (?, ?, ?)",
-                                  {std::string("a"), int64_t{42}, Blob{std::string("\0x", 2)}})
+                   return tx
+                       .Exec("INSERT INTO items VALUES (?, ?, ?)",
+                             {std::string("a"), int64_t{42}, Blob{std::string("\0x", 2)}})
                        .status();
-                 }).ok());
+                 })
+                  .ok());
   ASSERT_TRUE(db_->Read([](Tx& tx) -> absl::Status {
                    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id, n, body, NULL FROM items", {}));
                    EXPECT_EQ(rows.size(), 1u);
@@ -50,13 +100,15 @@ TEST_F(SqliteTest, WriteThenReadRoundTripsEveryType) {
                    EXPECT_EQ(rows[0].Text(2), std::string("\0x", 2));
                    EXPECT_TRUE(rows[0].IsNull(3));
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
 }
 
-TEST_F(SqliteTest, FailedWriteRollsBack) {
+TEST_P(StorageTest, FailedWriteRollsBack) {
   absl::Status s = db_->Write([](Tx& tx) -> absl::Status {
     RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO items (id, n) VALUES (?, ?)", {std::string("a"), int64_t{1}}).status());
+        tx.Exec("INSERT INTO items (id, n) VALUES (?, ?)", {std::string("a"), int64_t{1}})
+            .status());
     return absl::AbortedError("changed my mind");
   });
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
@@ -64,10 +116,11 @@ TEST_F(SqliteTest, FailedWriteRollsBack) {
        ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM items", {}));
        EXPECT_EQ(rows[0].Int(0), 0);
        return absl::OkStatus();
-     }).IgnoreError();
+     })
+      .IgnoreError();
 }
 
-TEST_F(SqliteTest, DuplicateKeyIsAlreadyExists) {
+TEST_P(StorageTest, DuplicateKeyIsAlreadyExists) {
   auto insert = [](Tx& tx) {
     return tx.Exec("INSERT INTO items (id) VALUES (?)", {std::string("a")}).status();
   };
@@ -75,36 +128,41 @@ TEST_F(SqliteTest, DuplicateKeyIsAlreadyExists) {
   EXPECT_EQ(db_->Write(insert).code(), absl::StatusCode::kAlreadyExists);
 }
 
-TEST_F(SqliteTest, HostileTextIsBoundNotInterpreted) {
+TEST_P(StorageTest, HostileTextIsBoundNotInterpreted) {
   const std::string hostile = "x'); DROP TABLE items; --";
   ASSERT_TRUE(db_->Write([&](Tx& tx) {
                    return tx.Exec("INSERT INTO items (id) VALUES (?)", {hostile}).status();
-                 }).ok());
+                 })
+                  .ok());
   db_->Read([&](Tx& tx) -> absl::Status {
        ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id FROM items WHERE id = ?", {hostile}));
        EXPECT_EQ(rows.size(), 1u);
        return absl::OkStatus();
-     }).IgnoreError();
+     })
+      .IgnoreError();
 }
 
-TEST_F(SqliteTest, MigrationsAreIdempotent) {
-  EXPECT_TRUE(ApplyMigrations(*db_, "test",
-                              {{1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY)"}})
-                  .ok());
+TEST_P(StorageTest, MigrationsAreIdempotent) {
+  EXPECT_TRUE(
+      ApplyMigrations(*db_, "test", {{1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY)"}})
+          .ok());
 }
 
-TEST_F(SqliteTest, ConcurrentWritersAndReaders) {
+TEST_P(StorageTest, ConcurrentWritersAndReaders) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
         ASSERT_TRUE(db_->Write([&](Tx& tx) {
-                         return tx.Exec("INSERT INTO items (id, n) VALUES (?, ?)",
-                                        {std::to_string(t) + "-" + std::to_string(i), int64_t{i}})
+                         return tx
+                             .Exec("INSERT INTO items (id, n) VALUES (?, ?)",
+                                   {std::to_string(t) + "-" + std::to_string(i), int64_t{i}})
                              .status();
-                       }).ok());
-        ASSERT_TRUE(db_->Read([](Tx& tx) { return tx.Query("SELECT COUNT(*) FROM items", {}).status(); })
+                       })
                         .ok());
+        ASSERT_TRUE(
+            db_->Read([](Tx& tx) { return tx.Query("SELECT COUNT(*) FROM items", {}).status(); })
+                .ok());
       }
     });
   }
@@ -113,10 +171,11 @@ TEST_F(SqliteTest, ConcurrentWritersAndReaders) {
        ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM items", {}));
        EXPECT_EQ(rows[0].Int(0), 200);
        return absl::OkStatus();
-     }).IgnoreError();
+     })
+      .IgnoreError();
 }
 
-TEST_F(SqliteTest, OutboxKeepsOrderAndMarksSent) {
+TEST_P(StorageTest, OutboxKeepsOrderAndMarksSent) {
   int commits = 0;
   db_->OnCommit([&] { ++commits; });
   for (int i = 0; i < 3; ++i) {
@@ -136,16 +195,17 @@ TEST_F(SqliteTest, OutboxKeepsOrderAndMarksSent) {
   EXPECT_EQ((*FetchUnsentOutbox(*db_, 10))[0].event.id(), "e2");
 }
 
-TEST_F(SqliteTest, ACorruptOutboxRowIsParkedNotBlocking) {
+TEST_P(StorageTest, ACorruptOutboxRowIsParkedNotBlocking) {
   common::v1::Event good;
   good.set_id("good");
   ASSERT_TRUE(db_->Write([&](Tx& tx) -> absl::Status {
                    RETURN_IF_ERROR(tx.Exec("INSERT INTO outbox (event_id, event, created_at) "
-                                           "VALUES ('bad', X'FFFFFFFF', 0)",
-                                           {})
+                                           "VALUES ('bad', ?, 0)",
+                                           {Blob{std::string(4, '\xff')}})
                                        .status());
                    return AppendOutbox(tx, good);
-                 }).ok());
+                 })
+                  .ok());
   auto rows = FetchUnsentOutbox(*db_, 10);
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 1u);
@@ -153,7 +213,7 @@ TEST_F(SqliteTest, ACorruptOutboxRowIsParkedNotBlocking) {
   EXPECT_EQ(*CountUnsentOutbox(*db_), 1);  // the corrupt row is parked, not pending
 }
 
-TEST_F(SqliteTest, IdempotencyReturnsTheFirstResponse) {
+TEST_P(StorageTest, IdempotencyReturnsTheFirstResponse) {
   common::v1::Period first;
   first.set_start_date("2026-01-01");
   ASSERT_TRUE(db_->Write([&](Tx& tx) -> absl::Status {
@@ -161,7 +221,8 @@ TEST_F(SqliteTest, IdempotencyReturnsTheFirstResponse) {
                    ASSIGN_OR_RETURN(bool hit, LookupIdempotent(tx, "org", "Op", "r1", &seen));
                    EXPECT_FALSE(hit);
                    return RememberIdempotent(tx, "org", "Op", "r1", first);
-                 }).ok());
+                 })
+                  .ok());
   ASSERT_TRUE(db_->Write([&](Tx& tx) -> absl::Status {
                    common::v1::Period seen;
                    ASSIGN_OR_RETURN(bool hit, LookupIdempotent(tx, "org", "Op", "r1", &seen));
@@ -170,7 +231,91 @@ TEST_F(SqliteTest, IdempotencyReturnsTheFirstResponse) {
                    ASSIGN_OR_RETURN(hit, LookupIdempotent(tx, "other-org", "Op", "r1", &seen));
                    EXPECT_FALSE(hit);
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
+}
+
+TEST_P(StorageTest, NullIntDoubleTextBlobRoundTrip) {
+  const std::string blob = db_->Dialect() == "postgres" ? "BYTEA" : "BLOB";
+  absl::Status written = db_->Write([&](Tx& tx) -> absl::Status {
+    RETURN_IF_ERROR(tx.Exec("CREATE TABLE kinds (i BIGINT, d DOUBLE PRECISION, "
+                            "t TEXT, b " +
+                                blob + ", z TEXT)",
+                            {})
+                        .status());
+    return tx
+        .Exec("INSERT INTO kinds VALUES (?, ?, ?, ?, ?)",
+              {int64_t{-9007199254740993}, 2.5, std::string("文本 'q'"),
+               Blob{std::string("\0\x01\xff\\x", 5)}, std::monostate{}})
+        .status();
+  });
+  ASSERT_TRUE(written.ok()) << written;
+  absl::Status s = db_->Read([](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT i, d, t, b, z, COUNT(*) FROM kinds "
+                                         "GROUP BY i, d, t, b, z",
+                                         {}));
+    EXPECT_EQ(rows.size(), 1u);
+    if (rows.empty()) return absl::OkStatus();
+    EXPECT_EQ(rows[0].Int(0), -9007199254740993);
+    EXPECT_DOUBLE_EQ(rows[0].Double(1), 2.5);
+    EXPECT_EQ(rows[0].Text(2), "文本 'q'");
+    EXPECT_EQ(rows[0].Text(3), std::string("\0\x01\xff\\x", 5));
+    EXPECT_TRUE(rows[0].IsNull(4));
+    EXPECT_EQ(rows[0].Int(5), 1);
+    // A NULL parameter compares as NULL, typed from its context.
+    ASSIGN_OR_RETURN(
+        rows, tx.Query("SELECT COUNT(*) FROM kinds WHERE z IS NULL AND i <> ?", {int64_t{0}}));
+    EXPECT_EQ(rows[0].Int(0), 1);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+TEST_P(StorageTest, PlaceholdersInsideStringLiteralsStayText) {
+  absl::Status s = db_->Read([](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT 'a?b', 'it''s ?', ? /* ? */", {int64_t{7}}));
+    EXPECT_EQ(rows[0].Text(0), "a?b");
+    EXPECT_EQ(rows[0].Text(1), "it's ?");
+    EXPECT_EQ(rows[0].Int(2), 7);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+TEST_P(StorageTest, WrongParameterCountIsAnError) {
+  absl::Status s =
+      db_->Read([](Tx& tx) { return tx.Query("SELECT id FROM items WHERE id = ?", {}).status(); });
+  EXPECT_FALSE(s.ok());
+}
+
+TEST_P(StorageTest, ComponentsDoNotShareTables) {
+  auto other = Open("other");
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_TRUE(ApplyMigrations(**other, "other",
+                              {{1, "items", "CREATE TABLE items (id TEXT PRIMARY KEY, x BIGINT)"}})
+                  .ok());
+  ASSERT_TRUE(db_->Write([](Tx& tx) {
+                   return tx.Exec("INSERT INTO items (id) VALUES ('mine')", {}).status();
+                 })
+                  .ok());
+  absl::Status s = (*other)->Read([](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM items", {}));
+    EXPECT_EQ(rows[0].Int(0), 0);
+    ASSIGN_OR_RETURN(rows, tx.Query("SELECT component FROM schema_migrations ORDER BY 1", {}));
+    EXPECT_EQ(rows.size(), 2u);  // common and other; not test
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(*CountUnsentOutbox(**other), 0);
+}
+
+TEST_P(StorageTest, CommitListenersRunOnlyAfterCommits) {
+  int commits = 0;
+  db_->OnCommit([&] { ++commits; });
+  ASSERT_TRUE(db_->Write([](Tx&) { return absl::OkStatus(); }).ok());
+  EXPECT_FALSE(db_->Write([](Tx&) { return absl::InternalError("no"); }).ok());
+  ASSERT_TRUE(db_->Read([](Tx&) { return absl::OkStatus(); }).ok());
+  EXPECT_EQ(commits, 1);
 }
 
 }  // namespace
