@@ -218,9 +218,9 @@ TEST_F(OpenApiTest, RepeatedScalarsAndNestedFieldsAreQueryParameters) {
   for (const auto& [path, item] : doc()["paths"].items()) {
     if (!item.contains("get") || !item["get"].contains("parameters")) continue;
     for (const Json& p : item["get"]["parameters"]) {
-      if (p["in"] != "query") continue;
+      if (p.value("in", "") != "query") continue;
       std::string name = p["name"];
-      if (p["schema"]["type"] == "array") {
+      if (p["schema"].value("type", "") == "array") {
         ++arrays;
         EXPECT_EQ(p["style"], "form") << path << " " << name;
         EXPECT_EQ(p["explode"], true) << path << " " << name;
