@@ -4,7 +4,6 @@
 
 #include <filesystem>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -43,7 +42,6 @@ struct Server::Impl {
   std::unique_ptr<Edge> edge;
   HealthService health;
   std::vector<std::unique_ptr<Module>> modules;
-  absl::flat_hash_set<std::string> hosted;  // the modules this process runs
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
   int port = 0;
@@ -136,16 +134,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
     auto& channel = raw->channels[module];
     if (!channel) {
       auto it = raw->options.peers.find(std::string(module));
-      if (it == raw->options.peers.end() && raw->hosted.contains(module) && raw->server) {
-        // Hosted here: an in-process channel skips the loopback socket and HTTP/2 framing.
-        grpc::ChannelArguments args;
-        args.SetMaxReceiveMessageSize(raw->options.max_message_bytes);
-        args.SetMaxSendMessageSize(raw->options.max_message_bytes);
-        channel = raw->server->InProcessChannel(args);
-      } else {
-        std::string addr = it != raw->options.peers.end() ? it->second : raw->SelfAddress();
-        channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
-      }
+      // Loopback TCP even to modules hosted here: an in-process channel crashes when a
+      // module's background thread calls it after the server has shut down.
+      std::string addr = it != raw->options.peers.end() ? it->second : raw->SelfAddress();
+      channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
     }
     return channel;
   };
@@ -183,7 +175,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
     for (grpc::Service* service : (*module)->Services()) builder.RegisterService(service);
     for (std::string& name : (*module)->ServiceNames()) service_names.push_back(std::move(name));
     service_names.push_back(spec->name);
-    impl->hosted.insert(spec->name);
     impl->modules.push_back(*std::move(module));
   }
   impl->server = builder.BuildAndStart();
