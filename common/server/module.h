@@ -34,7 +34,7 @@ struct Env {
   // The event stream for consumers (notify): Redis streams, or the in-process bus.
   events::EventSource* event_source = nullptr;
   // Opens (creating and migrating nothing) the database of `component`: a SQLite file
-  // <data_dir>/<component>.db by default.
+  // <data_dir>/<component>.db by default, or the schema <component> of --db=postgres://...
   std::function<absl::StatusOr<storage::DatabasePtr>(absl::string_view component)> open_database;
   // Publishes `db`'s outbox to the event stream until shutdown.
   std::function<void(storage::Database* db)> start_outbox_relay;

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/server/backends.h"
 #include "common/server/health.h"
+#include "common/storage/postgres.h"
 #include "common/storage/sqlite.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "prometheus/exposer.h"
@@ -18,6 +19,10 @@
 ABSL_FLAG(std::string, target, "all", "Comma list of modules to run (all, planning, ...)");
 ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50051", "gRPC listen address (port 0: any)");
 ABSL_FLAG(std::string, data_dir, "./data", "Directory of the SQLite databases");
+ABSL_FLAG(std::string, db, "",
+          "Database of every module: empty = SQLite files under --data_dir; "
+          "postgres://user:password@host:port/dbname = PostgreSQL, a schema per module");
+ABSL_FLAG(int, db_pool_size, 8, "PostgreSQL connections per module (with --db=postgres://...)");
 ABSL_FLAG(std::string, redis, "",
           "Redis URL (redis://host:port[/db]); empty: in-process cache and event bus");
 ABSL_FLAG(std::string, jwt_secret, "", "HS256 key that verifies callers' JWTs");
@@ -123,7 +128,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   env.metrics = impl->metrics.get();
   env.verifier = impl->verifier.get();
   std::string data_dir = options.data_dir;
-  env.open_database = [data_dir](absl::string_view component) {
+  std::string db_url = options.db_url;
+  int pool_size = options.db_pool_size;
+  env.open_database = [data_dir, db_url, pool_size](
+                           absl::string_view component) -> absl::StatusOr<storage::DatabasePtr> {
+    if (storage::IsPostgresUrl(db_url)) {
+      // One database for every module, each in a schema of its own (its tables, outbox,
+      // idempotency and schema_migrations).
+      return storage::OpenPostgres(
+          {.url = db_url, .pool_size = pool_size, .schema = std::string(component)});
+    }
     return storage::OpenSqlite({.path = absl::StrCat(data_dir, "/", component, ".db")});
   };
   Backends* backends = impl->backends.get();
@@ -214,12 +228,17 @@ void Server::Shutdown(absl::Duration grace) {
     impl_->health.Shutdown();
     int left = impl_->edge->Drain(absl::Now() + grace);
     if (left > 0) log::Warn("grace period over; cancelling calls", {{"in_flight", left}});
+    // Background work (notify's consumer, scoring's runs, the scheduler) calls modules of this
+    // process over in-process channels, which crash once the server is shut down: stop it
+    // first, while those calls still have a server.
+    for (auto& m : impl_->modules) m->Stop();
     impl_->server->Shutdown(absl::ToChronoTime(absl::Now()));
     log::Debug("grpc server stopped");
+  } else {
+    for (auto& m : impl_->modules) m->Stop();
   }
   impl_->executor->Shutdown();
   log::Debug("workers stopped");
-  for (auto& m : impl_->modules) m->Stop();
   impl_->backends->Stop();
   log::Debug("outbox relays stopped");
   if (impl_->server) impl_->server->Wait();
@@ -231,6 +250,14 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   if (o.targets.empty()) return InvalidField("target", "name at least one module, or all");
   o.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
   o.data_dir = absl::GetFlag(FLAGS_data_dir);
+  o.db_url = absl::GetFlag(FLAGS_db);
+  if (!o.db_url.empty() && !storage::IsPostgresUrl(o.db_url)) {
+    return InvalidField("db", "empty (SQLite under --data_dir) or postgres://host:port/dbname");
+  }
+  o.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  if (o.db_pool_size < 1 || o.db_pool_size > 1000) {
+    return InvalidField("db_pool_size", "must be 1..1000");
+  }
   o.redis_url = absl::GetFlag(FLAGS_redis);
   if (!absl::GetFlag(FLAGS_jwt_secret).empty()) {
     o.jwt_keys.push_back({"", absl::GetFlag(FLAGS_jwt_secret)});
@@ -290,6 +317,7 @@ int Main(const std::vector<ModuleSpec>& modules, int argc, char** argv) {
   log::Info("opsuite ready", {{"grpc_addr", (*server)->address()},
                               {"target", targets},
                               {"data_dir", absl::GetFlag(FLAGS_data_dir)},
+                              {"db", absl::GetFlag(FLAGS_db).empty() ? "sqlite" : "postgres"},
                               {"redis", redis.empty() ? "in-process" : redis},
                               {"metrics_addr", absl::GetFlag(FLAGS_metrics_addr)}});
   int sig = 0;

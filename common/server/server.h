@@ -27,6 +27,10 @@ struct ServerOptions {
   std::vector<std::string> targets = {"all"};
   std::string grpc_addr = "127.0.0.1:50051";  // port 0 picks a free one
   std::string data_dir = "./data";
+  // Empty: a SQLite file per module under data_dir. postgres://...: that PostgreSQL database
+  // for every module, each module in a schema named after it.
+  std::string db_url;
+  int db_pool_size = 8;  // PostgreSQL connections per module
   std::string redis_url;  // empty: in-process cache and event bus
   std::vector<auth::SigningKey> jwt_keys;
   std::string metrics_addr;  // empty: no metrics endpoint

@@ -63,8 +63,9 @@ std::string ScoreToken(int64_t state, double score, const std::string& subject) 
 void AddPathFilter(const std::string& path, std::string* where,
                    std::vector<storage::Value>* params) {
   if (path.empty() || path == "/") return;
-  absl::StrAppend(where, " AND substr(dept_path, 1, ?) = ?");
-  params->push_back(static_cast<int64_t>(path.size()));
+  // length(?) rather than a bound size: PostgreSQL's substr takes an integer, not a bigint.
+  absl::StrAppend(where, " AND substr(dept_path, 1, length(?)) = ?");
+  params->push_back(path);
   params->push_back(path);
 }
 

@@ -42,8 +42,8 @@ absl::StatusOr<std::vector<Leaderboards::Ranked>> Leaderboards::FromDatabase(
     std::vector<storage::Value> params = {org, scheme_id, period_key,
                                           int64_t{v1::EVALUATION_STATE_EVALUATED}};
     if (!whole_org) {
-      absl::StrAppend(&where, " AND substr(dept_path, 1, ?) = ?");
-      params.push_back(static_cast<int64_t>(dept_path.size()));
+      absl::StrAppend(&where, " AND substr(dept_path, 1, length(?)) = ?");  // as in PostgreSQL
+      params.push_back(dept_path);
       params.push_back(dept_path);
     }
     ASSIGN_OR_RETURN(Rows count, tx.Query(absl::StrCat("SELECT COUNT(*) FROM evaluations WHERE ",

@@ -249,6 +249,7 @@ TEST_F(NotifyTest, TwoReplicasAndARedisRestartDeliverEachNoticeOnce) {
   server::ServerOptions options;
   options.grpc_addr = "127.0.0.1:0";
   options.data_dir = dir_.string();
+  options.db_url = db_url_;
   options.redis_url = redis_->url();
   options.jwt_keys = {{"", kSecret}};
   options.workers = 2;

@@ -131,6 +131,7 @@ class SchedulerTest : public PlanningSuite {
     server::ServerOptions options;
     options.grpc_addr = "127.0.0.1:0";
     options.data_dir = dir_.string();
+    options.db_url = db_url_;
     options.redis_url = with_redis ? redis_->url() : "";
     options.jwt_keys = {{"", kSecret}};
     options.workers = 4;
@@ -146,10 +147,7 @@ class SchedulerTest : public PlanningSuite {
   }
   // Rows of `table` in the data directory's `db` (read beside the running servers).
   int64_t CountRows(const std::string& db, const std::string& table) {
-    storage::SqliteOptions options;
-    options.path = (dir_ / db).string();
-    options.readers = 1;
-    auto opened = storage::OpenSqlite(options);
+    auto opened = OpenModuleDatabase(db.substr(0, db.rfind(".db")));
     EXPECT_TRUE(opened.ok()) << opened.status();
     if (!opened.ok()) return -1;
     int64_t n = -1;

@@ -697,7 +697,7 @@ TEST_F(ScoringTest, UnfinishedRunResumesAtStartWithoutANewVersion) {
   server_->Shutdown(absl::Seconds(2));
   server_.reset();
   {
-    auto db = storage::OpenSqlite({.path = (dir_ / "scoring.db").string()});
+    auto db = OpenModuleDatabase("scoring");
     ASSERT_TRUE(db.ok()) << db.status();
     sv1::EvaluationRun crashed = run;
     crashed.set_state(common::v1::RUN_STATE_RUNNING);

@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/redis/redis_client.h"
+#include "common/storage/postgres.h"
+#include "common/storage/sqlite.h"
+#include "common/testing/postgres_server.h"
 
 #include "services/crm/crm_module.h"
 #include "services/notify/notify_module.h"
@@ -14,6 +18,26 @@
 
 namespace opsuite::testing {
 
+namespace {
+
+// OPSUITE_TEST_DB=postgres runs the suite on PostgreSQL: one server per test binary.
+PostgresServer* SuitePostgres() {
+  const char* which = std::getenv("OPSUITE_TEST_DB");
+  if (which == nullptr || std::string(which) != "postgres") return nullptr;
+  static std::unique_ptr<PostgresServer> server = [] {
+    auto s = PostgresServer::Start();
+    if (!s.ok()) {
+      ADD_FAILURE() << s.status();
+      return std::unique_ptr<PostgresServer>();
+    }
+    return *std::move(s);
+  }();
+  if (!server) ADD_FAILURE() << "OPSUITE_TEST_DB=postgres: no PostgreSQL server";
+  return server.get();
+}
+
+}  // namespace
+
 void PlanningSuite::SetUp() {
   auto redis = RedisServer::Start();
   ASSERT_TRUE(redis.ok()) << redis.status();
@@ -22,6 +46,12 @@ void PlanningSuite::SetUp() {
          ("opsuite_it_" + std::to_string(::getpid()) + "_" +
           ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::remove_all(dir_);
+  if (PostgresServer* pg = SuitePostgres()) {
+    db_name_ = absl::StrCat("t_", absl::Hex(absl::Uniform<uint64_t>(absl::BitGen())));
+    auto url = pg->CreateDatabase(db_name_);
+    ASSERT_TRUE(url.ok()) << url.status();
+    db_url_ = *url;
+  }
   clock_.Set(Shanghai(2026, 3, 2, 10, 0));  // a Monday
   StartServer();
   SeedOrg();
@@ -31,6 +61,12 @@ void PlanningSuite::TearDown() {
   if (server_) server_->Shutdown(absl::Seconds(2));
   server_.reset();
   std::filesystem::remove_all(dir_);
+  if (!db_name_.empty()) {
+    if (PostgresServer* pg = SuitePostgres()) {
+      absl::Status dropped = pg->DropDatabase(db_name_);
+      EXPECT_TRUE(dropped.ok()) << dropped;
+    }
+  }
 }
 
 void PlanningSuite::StartServer() {
@@ -38,6 +74,7 @@ void PlanningSuite::StartServer() {
   server::ServerOptions options;
   options.grpc_addr = "127.0.0.1:0";
   options.data_dir = dir_.string();
+  options.db_url = db_url_;
   options.redis_url = redis_->url();
   options.jwt_keys = {{"", kSecret}};
   options.workers = 4;
@@ -59,6 +96,14 @@ void PlanningSuite::StartServer() {
   orders_ = cv1::OrderService::NewStub(channel_);
   schemes_ = sv1::SchemeService::NewStub(channel_);
   evaluations_ = sv1::EvaluationService::NewStub(channel_);
+}
+
+absl::StatusOr<storage::DatabasePtr> PlanningSuite::OpenModuleDatabase(
+    const std::string& component) {
+  if (!db_url_.empty()) {
+    return storage::OpenPostgres({.url = db_url_, .pool_size = 2, .schema = component});
+  }
+  return storage::OpenSqlite({.path = (dir_ / (component + ".db")).string(), .readers = 1});
 }
 
 std::string PlanningSuite::Token(const std::string& sub, const std::string& roles,

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/server/server.h"
 #include "common/status.h"
+#include "common/storage/database.h"
 #include "common/testing/redis_server.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -39,6 +40,10 @@ class PlanningSuite : public ::testing::Test {
 
   // Starts (or restarts, keeping the data) the server.
   void StartServer();
+  // The database of `component` ("scoring") as the server opens it: the SQLite file under
+  // dir_, or its schema in this test's PostgreSQL database. For reading or changing rows
+  // beside the server.
+  absl::StatusOr<storage::DatabasePtr> OpenModuleDatabase(const std::string& component);
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& sub, const std::string& roles,
                                           const std::string& org = "acme");
@@ -66,6 +71,9 @@ class PlanningSuite : public ::testing::Test {
 
   std::unique_ptr<RedisServer> redis_;
   std::filesystem::path dir_;
+  // With OPSUITE_TEST_DB=postgres: this test's own database on the binary's PostgreSQL
+  // (--db for every StartServer); empty: SQLite files under dir_.
+  std::string db_name_, db_url_;
   FakeClock clock_{absl::FromUnixSeconds(0)};
   std::unique_ptr<server::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
