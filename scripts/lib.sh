@@ -10,6 +10,7 @@ OPSUITE_PACKAGES=(
   grpc-proto golang-github-grpc-ecosystem-grpc-gateway-dev
   libopencc-dev libboost-dev
   redis-server redis-tools tzdata python3
+  postgresql libpq-dev
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds opsuite and runs every test: unit and integration tests (each starts its own
-# redis-server on a free loopback port), an end-to-end walk through opsctl against the real
-# `opsuite` process on a Redis this script starts, the web console end to end in headless
-# Chromium (Playwright; screenshots in build/artifacts/web), and the same unit and
-# integration tests again under AddressSanitizer + UndefinedBehaviorSanitizer (skip with
-# OPSUITE_SKIP_SANITIZERS=1).
+# redis-server on a free loopback port; the storage tests run on SQLite and on a throw-away
+# PostgreSQL), the integration tests again on PostgreSQL (OPSUITE_TEST_DB=postgres), an
+# end-to-end walk through opsctl against the real `opsuite` process on a Redis this script
+# starts, the web console end to end in headless Chromium (Playwright; screenshots in
+# build/artifacts/web), and the same unit and integration tests again under
+# AddressSanitizer + UndefinedBehaviorSanitizer (skip with OPSUITE_SKIP_SANITIZERS=1).
 # Exits non-zero on any failure.
 #
 #   scripts/test.sh                     everything
@@ -24,6 +25,15 @@ configure_and_build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPSUITE_BU
 
 say "unit and integration tests"
 (cd "$ROOT/build" && ctest --output-on-failure -j "$jobs" --timeout 900)
+
+# storage_test already ran on both backends above; the services' own *_test binaries open no
+# database. So only the integration tests run again, every module on one PostgreSQL database
+# (a schema each, a fresh database per test).
+say "integration tests again on PostgreSQL (a throw-away cluster, initdb + postgres)"
+pg_start=$(date +%s)
+(cd "$ROOT/build" && OPSUITE_TEST_DB=postgres ctest --output-on-failure --timeout 900 \
+  -R '^integration_test$')
+say "PostgreSQL run: $(( $(date +%s) - pg_start )) s"
 
 say "end-to-end: opsctl against the opsuite process"
 OPSUITE_BIN_DIR="$ROOT/build" bash "$ROOT/tests/e2e/walkthrough.sh"
