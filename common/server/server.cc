@@ -229,8 +229,7 @@ void Server::Shutdown(absl::Duration grace) {
     int left = impl_->edge->Drain(absl::Now() + grace);
     if (left > 0) log::Warn("grace period over; cancelling calls", {{"in_flight", left}});
     // Background work (notify's consumer, scoring's runs, the scheduler) calls modules of this
-    // process over in-process channels, which crash once the server is shut down: stop it
-    // first, while those calls still have a server.
+    // process: stop it first, while those calls still have a server to answer them.
     for (auto& m : impl_->modules) m->Stop();
     impl_->server->Shutdown(absl::ToChronoTime(absl::Now()));
     log::Debug("grpc server stopped");
