@@ -15,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 start=$(date +%s)
-ensure_packages chromium fonts-wqy-microhei
+ensure_packages chromium fonts-wqy-microhei docker-compose python3-yaml
 command -v npm >/dev/null || ensure_packages nodejs npm
 setup_ccache
 jobs="${OPSUITE_JOBS:-$(nproc)}"
@@ -37,6 +37,9 @@ say "PostgreSQL run: $(( $(date +%s) - pg_start )) s"
 
 say "end-to-end: opsctl against the opsuite process"
 OPSUITE_BIN_DIR="$ROOT/build" bash "$ROOT/tests/e2e/walkthrough.sh"
+
+say "deploy files: manifests parse, their flags exist, each service starts with its Deployment's args"
+bash "$ROOT/tests/deploy/check.sh"
 
 say "end-to-end: the web console in headless Chromium"
 OPSUITE_BIN_DIR="$ROOT/build" OPSUITE_ARTIFACTS_DIR="$ROOT/build/artifacts/web" \
