@@ -44,6 +44,10 @@ bool IsRetryableState(absl::string_view state) { return state == "40001" || stat
 // The Status for an error the server reported with `state` (SQLSTATE).
 absl::Status StatusForState(absl::string_view state, const std::string& message) {
   if (state == "23505") return absl::AlreadyExistsError(message);
+  if (state == "57014") {  // query_canceled: statement_timeout
+    return absl::DeadlineExceededError(
+        absl::StrCat("PostgreSQL statement took too long and was cancelled: ", message));
+  }
   if (absl::StartsWith(state, "23")) return absl::FailedPreconditionError(message);  // as SQLite
   if (state == "53100") {
     return absl::ResourceExhaustedError(
@@ -302,9 +306,18 @@ class PostgresDatabase final : public Database {
   absl::StatusOr<std::unique_ptr<Connection>> Dial(bool with_schema) {
     const std::string timeout =
         absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout)));
-    const char* keys[] = {"dbname", "connect_timeout", "client_encoding", "application_name",
-                          nullptr};
-    const char* vals[] = {options_.url.c_str(), timeout.c_str(), "UTF8", "opsuite", nullptr};
+    const std::string statement = absl::StrCat(
+        "-c statement_timeout=", std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.statement_timeout)));
+    const int64_t dead_s = std::max<int64_t>(3, absl::ToInt64Seconds(options_.dead_peer_timeout));
+    const std::string idle = absl::StrCat(std::max<int64_t>(1, dead_s / 2));
+    const std::string interval = absl::StrCat(std::max<int64_t>(1, dead_s / 6));
+    const std::string user_timeout = absl::StrCat(dead_s * 1000);
+    const char* keys[] = {"dbname",    "connect_timeout",    "client_encoding",     "application_name",
+                          "options",   "keepalives",         "keepalives_idle",     "keepalives_interval",
+                          "keepalives_count", "tcp_user_timeout", nullptr};
+    const char* vals[] = {options_.url.c_str(), timeout.c_str(), "UTF8", "opsuite",
+                          statement.c_str(),    "1",             idle.c_str(), interval.c_str(),
+                          "3",                  user_timeout.c_str(), nullptr};
     PGconn* raw = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
     if (raw == nullptr) return absl::ResourceExhaustedError("libpq: out of memory");
     if (PQstatus(raw) != CONNECTION_OK) {

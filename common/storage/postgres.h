@@ -35,6 +35,11 @@ struct PostgresOptions {
   bool serializable = true;  // write transactions at SERIALIZABLE; false: READ COMMITTED
   int max_attempts = 10;     // runs of `fn` on serialization failures / deadlocks
   absl::Duration connect_timeout = absl::Seconds(5);
+  // A statement running longer is cancelled by the server: DEADLINE_EXCEEDED.
+  absl::Duration statement_timeout = absl::Seconds(30);
+  // TCP keepalives and an unacknowledged-data limit, so that a server that hangs (rather
+  // than goes down) breaks the connection in about this long instead of blocking calls.
+  absl::Duration dead_peer_timeout = absl::Seconds(20);
 };
 
 // Connects once to check the URL and creates `schema`; UNAVAILABLE when the server cannot

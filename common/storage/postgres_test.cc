@@ -120,6 +120,19 @@ TEST_F(PostgresTest, AStatementAfterAFailedOneFailsAndNothingCommits) {
   EXPECT_EQ(Counter(), 0);
 }
 
+TEST_F(PostgresTest, ALongStatementIsCancelledAtTheStatementTimeout) {
+  auto db = OpenPostgres({.url = url_, .pool_size = 1, .schema = "test",
+                          .statement_timeout = absl::Milliseconds(300)});
+  ASSERT_TRUE(db.ok()) << db.status();
+  absl::Time start = absl::Now();
+  absl::Status slow = (*db)->Read([](Tx& tx) { return tx.Query("SELECT pg_sleep(5)", {}).status(); });
+  EXPECT_EQ(slow.code(), absl::StatusCode::kDeadlineExceeded) << slow;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  // The connection is fine afterwards.
+  absl::Status next = (*db)->Read([](Tx& tx) { return tx.Query("SELECT 1", {}).status(); });
+  EXPECT_TRUE(next.ok()) << next;
+}
+
 TEST_F(PostgresTest, ARestartFailsCallsUnavailableThenTheyRecover) {
   if (!SharedPostgres()->owned()) GTEST_SKIP() << "OPSUITE_TEST_POSTGRES_URL: not ours to stop";
   auto increment = [&] {
