@@ -11,15 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="${OPSUITE_BIN_DIR:?set OPSUITE_BIN_DIR to the build directory}"
 OPSUITE="$BIN/services/all/opsuite"
 OPSCTL="$BIN/tools/opsctl"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/tests/e2e/lib.sh"
 fail() { echo "walkthrough FAILED: $*" >&2; echo "--- server log" >&2; tail -20 "$work/opsuite.log" >&2; exit 1; }
 
 redis_port=$(port)

@@ -49,7 +49,8 @@ class NotifyTest : public PlanningSuite {
   }
 
   // A goal card of rep's for March, submitted and then returned by the manager with `reason`.
-  std::string ReturnedCard(const std::string& reason) {
+  // rep's one-task card for March, submitted to the manager.
+  pv1::GoalCard SubmittedCard() {
     pv1::CreateGoalCardRequest req;
     req.set_employee_id(rep_);
     req.mutable_period()->set_granularity(common::v1::GRANULARITY_MONTH);
@@ -63,6 +64,11 @@ class NotifyTest : public PlanningSuite {
     pv1::SubmitGoalCardRequest submit;
     submit.set_id(card.id());
     EXPECT_TRUE(cards_->SubmitGoalCard(As(rep_, "employee").get(), submit, &card).ok());
+    return card;
+  }
+
+  std::string ReturnedCard(const std::string& reason) {
+    pv1::GoalCard card = SubmittedCard();
     pv1::ReturnGoalCardRequest ret;
     ret.set_id(card.id());
     ret.set_reason(reason);
@@ -204,19 +210,8 @@ TEST_F(NotifyTest, ReturnedGoalCardReachesTheEmployeeOnceAndLive) {
 }
 
 TEST_F(NotifyTest, SelfAssessmentAsksTheManagerToScoreAndLinksTheCard) {
-  pv1::CreateGoalCardRequest req;
-  req.set_employee_id(rep_);
-  req.mutable_period()->set_granularity(common::v1::GRANULARITY_MONTH);
-  req.mutable_period()->set_start_date("2026-03-01");
-  auto* t = req.add_tasks();
-  t->set_title("拜访一级客户");
-  t->set_kind(pv1::TASK_KIND_ROUTINE);
-  t->set_weight(100);
-  pv1::GoalCard card;
-  ASSERT_TRUE(cards_->CreateGoalCard(As(rep_, "employee").get(), req, &card).ok());
-  pv1::SubmitGoalCardRequest submit;
-  submit.set_id(card.id());
-  ASSERT_TRUE(cards_->SubmitGoalCard(As(rep_, "employee").get(), submit, &card).ok());
+  pv1::GoalCard card = SubmittedCard();
+  ASSERT_FALSE(card.id().empty());
   pv1::ApproveGoalCardRequest approve;
   approve.set_id(card.id());
   ASSERT_TRUE(cards_->ApproveGoalCard(As(manager_, "manager").get(), approve, &card).ok());

@@ -44,15 +44,7 @@ if [ -z "$(fc-list :lang=zh 2>/dev/null || true)" ]; then
   fi
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/tests/e2e/lib.sh"
 
 # The console: (re)built when web/dist is missing or older than anything it is built from.
 if [ ! -f "$WEB/dist/index.html" ] || [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/package.json" \
