@@ -5,7 +5,10 @@
 // descriptor set with no gateway change.
 #include <fstream>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/redis/redis_client.h"
 #include "common/testing/http_client.h"
 #include "gmock/gmock.h"
@@ -291,20 +294,6 @@ TEST_F(GatewayTest, BodyLargerThanTheLimitIs413) {
   g->Stop();
 }
 
-TEST_F(GatewayTest, DeadlineFromGrpcTimeoutHeader) {
-  std::string token = Token("admin-1", "admin", "acme");
-  HttpResult expired = Call("GET", "/v1/customers?pageSize=5", "", token, {{"grpc-timeout", "1n"}});
-  EXPECT_EQ(expired.status, 504) << expired.body;
-  EXPECT_EQ(J(expired)["code"], 4);
-  HttpResult fine = Call("GET", "/v1/customers?pageSize=5", "", token, {{"grpc-timeout", "5S"}});
-  EXPECT_EQ(fine.status, 200) << fine.body;
-  HttpResult bad = Call("GET", "/v1/customers?pageSize=5", "", token, {{"grpc-timeout", "soon"}});
-  EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(gateway::ParseGrpcTimeout("250m"), absl::Milliseconds(250));
-  EXPECT_EQ(gateway::ParseGrpcTimeout("1H"), absl::Hours(1));
-  EXPECT_FALSE(gateway::ParseGrpcTimeout("123456789S"));  // more than 8 digits
-}
-
 TEST_F(GatewayTest, CorsFromConfiguration) {
   auto pre = http_->Send("OPTIONS", "/v1/customers/c_1", "",
                          {{"Origin", "http://console.test"}, {"Access-Control-Request-Method", "PATCH"}});
@@ -419,55 +408,133 @@ TEST_F(GatewayTest, MalformedHttpIs400) {
 
 // A service the gateway has never seen, annotated in a descriptor set given at start-up,
 // is served with no change to the gateway: the routes come from the descriptors alone.
+// Payload "wait" holds the call until the client's deadline cancels it; "deadline" answers
+// with the milliseconds left on the deadline the server received; anything else is echoed.
 class EchoService : public echo::v1::EchoService::Service {
-  grpc::Status Echo(grpc::ServerContext*, const echo::v1::EchoRequest* req,
+  grpc::Status Echo(grpc::ServerContext* ctx, const echo::v1::EchoRequest* req,
                     echo::v1::EchoResponse* resp) override {
+    if (req->payload() == "wait") {
+      absl::Time give_up = absl::Now() + absl::Seconds(20);
+      while (!ctx->IsCancelled() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+      return grpc::Status(grpc::StatusCode::ABORTED, "the deadline never came");
+    }
+    if (req->payload() == "deadline") {
+      absl::Duration left = absl::FromChrono(ctx->deadline()) - absl::Now();
+      resp->set_payload(absl::StrCat(absl::ToInt64Milliseconds(left)));
+      return grpc::Status::OK;
+    }
     resp->set_payload(absl::StrCat("echo:", req->payload()));
     return grpc::Status::OK;
   }
 };
 
-TEST_F(GatewayTest, ANewAnnotatedRpcIsServedFromTheDescriptorSetAlone) {
-  namespace pb = google::protobuf;
-  pb::FileDescriptorSet set;
-  auto add = [&](const pb::FileDescriptor* f) { f->CopyTo(set.add_file()); };
-  add(pb::DescriptorProto::descriptor()->file());  // google/protobuf/descriptor.proto
-  add(google::api::HttpRule::descriptor()->file());  // google/api/http.proto
-  add(pb::DescriptorPool::generated_pool()->FindFileByName("google/api/annotations.proto"));
-  pb::FileDescriptorProto echo;
-  echo::v1::EchoRequest::descriptor()->file()->CopyTo(&echo);
-  echo.add_dependency("google/api/annotations.proto");
-  google::api::HttpRule* rule =
-      echo.mutable_service(0)->mutable_method(0)->mutable_options()->MutableExtension(google::api::http);
-  rule->set_post("/v1/echo/{payload}:shout");
-  rule->set_body("*");
-  *set.add_file() = echo;
-  std::string path = (dir_ / "echo.desc").string();
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    ASSERT_TRUE(set.SerializeToOstream(&out));
+// The echo service on its own gRPC server with a gateway in front of it that learns the route
+// POST /v1/echo/{payload}:shout from a descriptor set written here.
+class EchoGatewayTest : public GatewayTest {
+ protected:
+  void SetUp() override {
+    GatewayTest::SetUp();
+    if (HasFatalFailure()) return;
+    namespace pb = google::protobuf;
+    pb::FileDescriptorSet set;
+    auto add = [&](const pb::FileDescriptor* f) { f->CopyTo(set.add_file()); };
+    add(pb::DescriptorProto::descriptor()->file());    // google/protobuf/descriptor.proto
+    add(google::api::HttpRule::descriptor()->file());  // google/api/http.proto
+    add(pb::DescriptorPool::generated_pool()->FindFileByName("google/api/annotations.proto"));
+    pb::FileDescriptorProto echo;
+    echo::v1::EchoRequest::descriptor()->file()->CopyTo(&echo);
+    echo.add_dependency("google/api/annotations.proto");
+    google::api::HttpRule* rule =
+        echo.mutable_service(0)->mutable_method(0)->mutable_options()->MutableExtension(google::api::http);
+    rule->set_post("/v1/echo/{payload}:shout");
+    rule->set_body("*");
+    *set.add_file() = echo;
+    std::string path = (dir_ / "echo.desc").string();
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      ASSERT_TRUE(set.SerializeToOstream(&out));
+    }
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&echo_service_);
+    echo_server_ = builder.BuildAndStart();
+    ASSERT_TRUE(echo_server_);
+    gateway::GatewayOptions options;
+    options.http_addr = "127.0.0.1:0";
+    options.web_dir = "";
+    options.descriptor_set = path;
+    echo_gateway_ = StartGateway(options, grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                                              grpc::InsecureChannelCredentials()));
+    ASSERT_TRUE(echo_gateway_);
+    echo_http_ = std::make_unique<HttpClient>("127.0.0.1", echo_gateway_->port());
   }
-  EchoService service;
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  auto server = builder.BuildAndStart();
-  ASSERT_TRUE(server);
-  gateway::GatewayOptions options;
-  options.http_addr = "127.0.0.1:0";
-  options.web_dir = "";
-  options.descriptor_set = path;
-  auto g = StartGateway(options, grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                                     grpc::InsecureChannelCredentials()));
-  ASSERT_TRUE(g);
-  HttpClient c("127.0.0.1", g->port());
-  auto r = c.Send("POST", "/v1/echo/aGk=:shout", "{}", Auth(Token(rep_, "employee", "acme")));
-  ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r->status, 200) << r->body;
-  EXPECT_EQ(J(*r)["payload"], "ZWNobzpoaQ==");  // bytes are base64 both ways: "echo:hi"
-  g->Stop();
-  server->Shutdown();
+  void TearDown() override {
+    echo_http_.reset();
+    if (echo_gateway_) echo_gateway_->Stop();
+    if (echo_server_) echo_server_->Shutdown();
+    GatewayTest::TearDown();
+  }
+  HttpResult Shout(const std::string& payload_base64, Headers extra = {}) {
+    Headers h = Auth(Token(rep_, "employee", "acme"));
+    for (auto& kv : extra) h.push_back(kv);
+    auto r = echo_http_->Send("POST", "/v1/echo/" + payload_base64 + ":shout", "{}", h);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : HttpResult{};
+  }
+
+  EchoService echo_service_;
+  std::unique_ptr<grpc::Server> echo_server_;
+  std::unique_ptr<gateway::Gateway> echo_gateway_;
+  std::unique_ptr<HttpClient> echo_http_;
+};
+
+TEST_F(EchoGatewayTest, ANewAnnotatedRpcIsServedFromTheDescriptorSetAlone) {
+  HttpResult r = Shout("aGk=");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(J(r)["payload"], "ZWNobzpoaQ==");  // bytes are base64 both ways: "echo:hi"
+}
+
+// The deadline of the gRPC call comes from the grpc-timeout header (capped at 10 minutes), else
+// from --http_timeout; a call that outlives it is a 504 with code 4. The
+// backend here waits for the deadline, so the 504 does not depend on how fast the machine is.
+TEST_F(EchoGatewayTest, DeadlineFromGrpcTimeoutHeader) {
+  auto left_ms = [&](Headers extra) {
+    HttpResult r = Shout("ZGVhZGxpbmU=", std::move(extra));  // "deadline"
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::string decoded;
+    EXPECT_TRUE(absl::Base64Unescape(J(r)["payload"].get<std::string>(), &decoded)) << r.body;
+    int64_t ms = -1;
+    EXPECT_TRUE(absl::SimpleAtoi(decoded, &ms)) << decoded;
+    return ms;
+  };
+  // gRPC rounds the timeout it sends up to a few significant digits, hence the 1% above.
+  int64_t given = left_ms({{"grpc-timeout", "5S"}});
+  EXPECT_GT(given, 4000);
+  EXPECT_LE(given, 5050);
+  int64_t fallback = left_ms({});  // --http_timeout, 30 s by default
+  EXPECT_GT(fallback, 29000);
+  EXPECT_LE(fallback, 30300);
+  int64_t capped = left_ms({{"grpc-timeout", "1H"}});  // at most 10 minutes
+  EXPECT_GT(capped, 590000);
+  EXPECT_LE(capped, 606000);
+
+  absl::Time start = absl::Now();
+  HttpResult expired = Shout("d2FpdA==", {{"grpc-timeout", "200m"}});  // "wait"
+  absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(expired.status, 504) << expired.body;
+  EXPECT_EQ(J(expired)["code"], 4);
+  EXPECT_GE(took, absl::Milliseconds(200));
+  EXPECT_LT(took, absl::Seconds(15));  // the backend gives up at 20 s: the deadline ended it
+
+  HttpResult bad = Shout("aGk=", {{"grpc-timeout", "soon"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(J(bad)["message"].get<std::string>(), HasSubstr("grpc-timeout"));
+  EXPECT_EQ(gateway::ParseGrpcTimeout("250m"), absl::Milliseconds(250));
+  EXPECT_EQ(gateway::ParseGrpcTimeout("1H"), absl::Hours(1));
+  EXPECT_EQ(gateway::ParseGrpcTimeout("1n"), absl::Nanoseconds(1));
+  EXPECT_FALSE(gateway::ParseGrpcTimeout("123456789S"));  // more than 8 digits
+  EXPECT_FALSE(gateway::ParseGrpcTimeout("5s"));          // units are case-sensitive
 }
 
 }  // namespace
