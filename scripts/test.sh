@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds opsuite and runs every test: unit and integration tests (each starts its own
 # redis-server on a free loopback port; the storage tests run on SQLite and on a throw-away
-# PostgreSQL), the integration tests again on PostgreSQL (OPSUITE_TEST_DB=postgres), an
-# end-to-end walk through opsctl against the real `opsuite` process on a Redis this script
-# starts, the web console end to end in headless Chromium (Playwright; screenshots in
-# build/artifacts/web), and the same unit and integration tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (skip with OPSUITE_SKIP_SANITIZERS=1).
+# PostgreSQL), the integration tests again on PostgreSQL (OPSUITE_TEST_DB=postgres) and with
+# every service its own process (OPSUITE_TEST_TOPOLOGY=processes), an end-to-end walk through
+# opsctl against the real `opsuite` process on a Redis this script starts, the deploy files
+# and the runtime image (built with buildah), the web console end to end in headless Chromium
+# (Playwright; screenshots in build/artifacts/web), and the same unit and integration tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer (skip with
+# OPSUITE_SKIP_SANITIZERS=1).
 # Exits non-zero on any failure.
 #
 #   scripts/test.sh                     everything
@@ -15,7 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 start=$(date +%s)
-ensure_packages chromium fonts-wqy-microhei docker-compose python3-yaml
+ensure_packages chromium fonts-wqy-microhei docker-compose python3-yaml buildah debootstrap
 command -v npm >/dev/null || ensure_packages nodejs npm
 setup_ccache
 jobs="${OPSUITE_JOBS:-$(nproc)}"
@@ -35,11 +37,24 @@ pg_start=$(date +%s)
   -R '^integration_test$')
 say "PostgreSQL run: $(( $(date +%s) - pg_start )) s"
 
+# The same suite against the cluster shape: every service its own process (two notify, two
+# scheduler replicas, the gateway) on PostgreSQL and Redis, the fake clock shared through a
+# file (tests/integration/suite.h), then scripts/topology.sh's launcher checked end to end.
+say "integration tests again with every service its own process (OPSUITE_TEST_TOPOLOGY=processes)"
+topo_start=$(date +%s)
+(cd "$ROOT/build" && OPSUITE_TEST_TOPOLOGY=processes ctest --output-on-failure --timeout 1200 \
+  -R '^integration_test$')
+"$ROOT/build/tests/opsuite-topology" --bin_dir="$ROOT/build" --web_dir="$ROOT/web/dist" --check
+say "topology runs: $(( $(date +%s) - topo_start )) s"
+
 say "end-to-end: opsctl against the opsuite process"
 OPSUITE_BIN_DIR="$ROOT/build" bash "$ROOT/tests/e2e/walkthrough.sh"
 
 say "deploy files: manifests parse, their flags exist, each service starts with its Deployment's args"
 bash "$ROOT/tests/deploy/check.sh"
+
+say "deploy: the runtime image built with buildah (vfs, chroot isolation) and its contents checked"
+OPSUITE_BIN_DIR="$ROOT/build" bash "$ROOT/tests/deploy/image.sh"
 
 say "end-to-end: the web console in headless Chromium"
 OPSUITE_BIN_DIR="$ROOT/build" OPSUITE_ARTIFACTS_DIR="$ROOT/build/artifacts/web" \

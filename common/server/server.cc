@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/config.h"
+#include "common/file_clock.h"
 #include "common/log.h"
 #include "common/server/backends.h"
 #include "common/server/health.h"
@@ -35,6 +36,9 @@ ABSL_FLAG(std::string, metrics_addr, "", "Prometheus /metrics address; empty: of
 ABSL_FLAG(int, workers, 16, "Worker threads for blocking work (database, Redis)");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request or response message");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(std::string, fake_clock_file, "",
+          "Tests only: read the time from this file (common/file_clock.h), so one test drives "
+          "the clock of every process of a topology. Never set in production");
 
 namespace opsuite::server {
 
@@ -306,6 +310,18 @@ int Main(const std::vector<ModuleSpec>& modules, int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  std::unique_ptr<FileClock> fake_clock;
+  if (std::string path = absl::GetFlag(FLAGS_fake_clock_file); !path.empty()) {
+    auto opened = FileClock::Open(path);
+    if (!opened.ok()) {
+      log::Error("bad configuration", {{"error", absl::StrCat("--fake_clock_file: ", opened.status().message())}});
+      return 2;
+    }
+    fake_clock = *std::move(opened);
+    options->clock = fake_clock.get();
+    log::Warn("the clock is read from a file (--fake_clock_file): a test topology, not production",
+              {{"fake_clock_file", path}});
+  }
   std::string targets = absl::GetFlag(FLAGS_target);
   std::string redis = options->redis_url;
   auto server = Server::Start(modules, *std::move(options));

@@ -75,10 +75,22 @@ std::string PostgresDdl(absl::string_view sql) {
   return out;
 }
 
+// Replicas starting side by side migrate the same schema at once. On PostgreSQL the DDL of the
+// one that loses waits for the winner's commit and then fails on the catalog (23505, 42P07:
+// ALREADY_EXISTS); run again, the step finds its version recorded and has nothing to do.
+absl::Status WriteMigrationStep(Database& db, absl::FunctionRef<absl::Status(Tx&)> step) {
+  absl::Status s;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    s = db.Write(step);
+    if (!absl::IsAlreadyExists(s)) return s;
+  }
+  return s;
+}
+
 absl::Status ApplyComponent(Database& db, absl::string_view component,
                             const std::vector<Migration>& migrations) {
   for (const Migration& m : migrations) {
-    RETURN_IF_ERROR(db.Write([&](Tx& tx) -> absl::Status {
+    RETURN_IF_ERROR(WriteMigrationStep(db, [&](Tx& tx) -> absl::Status {
       ASSIGN_OR_RETURN(Rows rows,
                        tx.Query("SELECT 1 FROM schema_migrations WHERE component = ? AND "
                                 "version = ?",
@@ -139,7 +151,7 @@ std::string Placeholders(size_t n) {
 
 absl::Status ApplyMigrations(Database& db, absl::string_view component,
                              const std::vector<Migration>& migrations) {
-  RETURN_IF_ERROR(db.Write([](Tx& tx) -> absl::Status {
+  RETURN_IF_ERROR(WriteMigrationStep(db, [](Tx& tx) -> absl::Status {
     return tx
         .Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
               " component TEXT NOT NULL, version BIGINT NOT NULL, description TEXT NOT NULL,"

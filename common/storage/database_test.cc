@@ -318,5 +318,36 @@ TEST_P(StorageTest, CommitListenersRunOnlyAfterCommits) {
   EXPECT_EQ(commits, 1);
 }
 
+// Replicas of a service start side by side and migrate the same schema at once (in a cluster,
+// each its own process with its own connections): every one of them starts, and the schema
+// is migrated once.
+TEST_P(StorageTest, ReplicasMigratingAtOnceAllStart) {
+  const std::vector<Migration> migrations = {
+      {1, "orders", "CREATE TABLE orders (id TEXT PRIMARY KEY, total BIGINT)"},
+      {2, "order lines", "CREATE TABLE order_lines (order_id TEXT, n BIGINT, PRIMARY KEY (order_id, n))"},
+      {3, "an index", "CREATE INDEX order_lines_by_order ON order_lines (order_id)"}};
+  constexpr int kReplicas = 4;
+  std::vector<DatabasePtr> dbs;
+  for (int i = 0; i < kReplicas; ++i) {
+    auto db = Open("replicated");
+    ASSERT_TRUE(db.ok()) << db.status();
+    dbs.push_back(*std::move(db));
+  }
+  std::vector<absl::Status> results(kReplicas);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kReplicas; ++i) {
+    threads.emplace_back([&, i] { results[i] = ApplyMigrations(*dbs[i], "replicated", migrations); });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kReplicas; ++i) EXPECT_TRUE(results[i].ok()) << "replica " << i << ": " << results[i];
+  absl::Status s = dbs[0]->Read([](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM schema_migrations WHERE component = ?",
+                                         {std::string("replicated")}));
+    EXPECT_EQ(rows[0].Int(0), 3);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
 }  // namespace
 }  // namespace opsuite::storage

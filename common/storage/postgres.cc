@@ -44,6 +44,10 @@ bool IsRetryableState(absl::string_view state) { return state == "40001" || stat
 // The Status for an error the server reported with `state` (SQLSTATE).
 absl::Status StatusForState(absl::string_view state, const std::string& message) {
   if (state == "23505") return absl::AlreadyExistsError(message);
+  // duplicate_table, duplicate_object, duplicate_schema: DDL racing DDL (replicas migrating).
+  if (state == "42P07" || state == "42710" || state == "42P06") {
+    return absl::AlreadyExistsError(message);
+  }
   if (state == "57014") {  // query_canceled: statement_timeout
     return absl::DeadlineExceededError(
         absl::StrCat("PostgreSQL statement took too long and was cancelled: ", message));

@@ -23,18 +23,10 @@
 #include "absl/time/time.h"
 #include "common/ports.h"
 #include "common/status.h"
+#include "common/testing/child_process.h"
 
 namespace opsuite::testing {
 namespace {
-
-std::string ReadTail(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.size() > 3000) s = s.substr(s.size() - 3000);
-  return s;
-}
 
 // The newest /usr/lib/postgresql/<version>/bin that has initdb.
 std::string FindBin() {
@@ -146,7 +138,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   }
   if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
     return absl::InternalError(
-        absl::StrCat("initdb failed (status ", wstatus, "); log:\n", ReadTail(log)));
+        absl::StrCat("initdb failed (status ", wstatus, "); log:\n", ReadTail(log, 3000)));
   }
   absl::Status last;
   // FreePort() can race with another process taking the port; try a few.
@@ -232,13 +224,13 @@ absl::Status PostgresServer::Launch() {
       pid_ = -1;
       return absl::UnavailableError(absl::StrCat("postgres on port ", port_,
                                                  " exited at start (status ", wstatus, "); log:\n",
-                                                 ReadTail(log)));
+                                                 ReadTail(log, 3000)));
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
   Stop();
   return absl::DeadlineExceededError(absl::StrCat(
-      "postgres on port ", port_, " took no connection within 30s; log:\n", ReadTail(log)));
+      "postgres on port ", port_, " took no connection within 30s; log:\n", ReadTail(log, 3000)));
 }
 
 void PostgresServer::Stop() {

@@ -21,6 +21,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/ports.h"
+#include "common/status.h"
+#include "common/testing/child_process.h"
 
 namespace opsuite::testing {
 
@@ -51,15 +53,6 @@ bool Ping(int port) {
   return ok;
 }
 
-std::string ReadTail(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.size() > 2000) s = s.substr(s.size() - 2000);
-  return s;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
@@ -88,30 +81,10 @@ std::string RedisServer::url() const { return absl::StrCat("redis://127.0.0.1:",
 absl::Status RedisServer::Launch() {
   const std::string port = absl::StrCat(port_);
   const std::string log = dir_ + "/redis.log";
-  // Everything the child needs is built before fork(): after it only async-signal-safe
-  // calls are allowed (the test process has threads).
-  std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no", "--daemonize", "no",
-                                   "--dir", dir_, "--logfile", "", "--protected-mode", "no"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t parent = getpid();
-
-  pid_t pid = fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);  // the parent died before prctl
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-      close(fd);
-    }
-    execvp("redis-server", argv.data());
-    _exit(127);
-  }
+  const std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
+                                         "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                         "--dir", dir_, "--logfile", "", "--protected-mode", "no"};
+  ASSIGN_OR_RETURN(pid_t pid, SpawnChild(args, log));
   pid_ = pid;
   paused_ = false;
   const absl::Time deadline = absl::Now() + absl::Seconds(10);

@@ -214,9 +214,20 @@ grpc::ServerWriteReactor<v1::Notice>* NotificationServiceImpl::WatchInbox(
     return new RefusedWriter(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                           "the token names nobody (sub) whose inbox to watch"));
   }
-  // Without after_id the stream starts from now: only notices stored from here on.
+  // Without after_id the stream starts after the newest notice stored so far. Not "an id made
+  // now": notices are stored by any replica, and an id another replica makes in the same
+  // millisecond (or with its clock a little behind) may sort below one made here.
   std::string after = req->after_id();
-  if (after.empty()) after = NewId("ntc", ctx_->clock->Now());
+  if (after.empty()) {
+    absl::Status read = ctx_->db->Read([&](storage::Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(storage::Rows rows,
+                       tx.Query("SELECT MAX(id) FROM notices WHERE org_id = ? AND recipient_id = ?",
+                                {p->org, p->subject}));
+      if (!rows.empty()) after = rows[0].Text(0);
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return new RefusedWriter(ToGrpcStatus(read));
+  }
   return new InboxWatcher(ctx_->hub, p->org, p->subject, after);
 }
 

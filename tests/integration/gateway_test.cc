@@ -58,13 +58,26 @@ class GatewayTest : public PlanningSuite {
                                                  std::shared_ptr<grpc::Channel> channel = nullptr) {
     gateway::GatewayBackends b;
     b.verifier = verifier_.get();
-    std::shared_ptr<grpc::Channel> ch = channel ? channel : channel_;
-    b.channel = [ch](absl::string_view) { return ch; };
+    if (channel) {
+      b.channel = [channel](absl::string_view) { return channel; };
+    } else {
+      b.channel = ModuleChannels();
+    }
     b.redis = redis_client_;
     b.clock = &clock_;
     auto g = gateway::Gateway::Start(options, b);
     EXPECT_TRUE(g.ok()) << g.status();
     return g.ok() ? *std::move(g) : nullptr;
+  }
+
+  // Each module's channel, looked up from the gateway's threads (so resolved here, up front).
+  std::function<std::shared_ptr<grpc::Channel>(absl::string_view)> ModuleChannels() {
+    std::map<std::string, std::shared_ptr<grpc::Channel>, std::less<>> channels;
+    for (const char* m : {"planning", "crm", "scoring", "notify", "scheduler"}) channels[m] = Channel(m);
+    return [channels](absl::string_view module) -> std::shared_ptr<grpc::Channel> {
+      auto it = channels.find(module);
+      return it == channels.end() ? nullptr : it->second;
+    };
   }
 
   Headers Auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
@@ -258,7 +271,7 @@ TEST_F(GatewayTest, RateLimitFallsBackToEachReplicaWithoutRedis) {
   options.rate_burst = 2;
   gateway::GatewayBackends b;
   b.verifier = verifier_.get();
-  b.channel = [ch = channel_](absl::string_view) { return ch; };
+  b.channel = ModuleChannels();
   b.clock = &clock_;
   auto g = gateway::Gateway::Start(options, b);
   ASSERT_TRUE(g.ok());

@@ -37,10 +37,12 @@ class NotifyTest : public PlanningSuite {
     http_ = *std::move(http);
     absl::SetFlag(&FLAGS_smtp_addr, absl::StrCat("127.0.0.1:", smtp_->port()));
     absl::SetFlag(&FLAGS_webhook_allow, absl::StrCat("127.0.0.1:", http_->port()));
+    module_flags_["notify"] = {absl::StrCat("--smtp_addr=127.0.0.1:", smtp_->port()),
+                               absl::StrCat("--webhook_allow=127.0.0.1:", http_->port())};
     PlanningSuite::SetUp();
-    notices_ = nv1::NotificationService::NewStub(channel_);
-    templates_ = nv1::TemplateService::NewStub(channel_);
-    prefs_ = nv1::PreferenceService::NewStub(channel_);
+    notices_ = nv1::NotificationService::NewStub(Channel("notify"));
+    templates_ = nv1::TemplateService::NewStub(Channel("notify"));
+    prefs_ = nv1::PreferenceService::NewStub(Channel("notify"));
   }
   void TearDown() override {
     PlanningSuite::TearDown();
@@ -159,6 +161,7 @@ TEST_F(NotifyTest, ReturnedGoalCardReachesTheEmployeeOnceAndLive) {
   // rep watches the inbox before anything happens.
   grpc::ClientContext watch_ctx;
   watch_ctx.AddMetadata("authorization", "Bearer " + Token(rep_, "employee", "acme"));
+  watch_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   nv1::WatchInboxRequest watch_req;
   auto reader = notices_->WatchInbox(&watch_ctx, watch_req);
   absl::SleepFor(absl::Milliseconds(200));  // the stream is registered
@@ -201,6 +204,7 @@ TEST_F(NotifyTest, ReturnedGoalCardReachesTheEmployeeOnceAndLive) {
   // A reconnect with after_id replays what came after it (nothing yet), then lives on.
   grpc::ClientContext again_ctx;
   again_ctx.AddMetadata("authorization", "Bearer " + Token(rep_, "employee", "acme"));
+  again_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   watch_req.set_after_id("ntc_0");  // older than everything: replays rep's notice
   auto again = notices_->WatchInbox(&again_ctx, watch_req);
   nv1::Notice replayed;
@@ -249,7 +253,7 @@ TEST_F(NotifyTest, TwoReplicasAndARedisRestartDeliverEachNoticeOnce) {
   options.jwt_keys = {{"", kSecret}};
   options.workers = 2;
   options.clock = &clock_;
-  options.peers["planning"] = server_->address();
+  options.peers["planning"] = Address("planning");
   auto replica = server::Server::Start({notify::NotifyModule()}, options);
   ASSERT_TRUE(replica.ok()) << replica.status();
 

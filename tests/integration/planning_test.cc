@@ -47,7 +47,7 @@ pv1::CreateGoalCardRequest CardRequest(const std::string& employee, int tasks = 
 class PlanningIT : public PlanningSuite {};
 
 TEST_F(PlanningIT, HealthServesOverallAndPerService) {
-  auto health = grpc::health::v1::Health::NewStub(channel_);
+  auto health = grpc::health::v1::Health::NewStub(Channel("planning"));
   for (std::string name : {"", "opsuite.planning.v1.GoalCardService",
                            "opsuite.planning.v1.DirectoryService", "planning"}) {
     grpc::ClientContext ctx;
@@ -60,7 +60,7 @@ TEST_F(PlanningIT, HealthServesOverallAndPerService) {
 }
 
 TEST_F(PlanningIT, HealthWatchTurnsNotServingWhenTheServerDrains) {
-  auto health = grpc::health::v1::Health::NewStub(channel_);
+  auto health = grpc::health::v1::Health::NewStub(Channel("planning"));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   grpc::health::v1::HealthCheckRequest req;
@@ -604,7 +604,8 @@ TEST_F(PlanningIT, DataSurvivesARestart) {
   pv1::GetGoalCardRequest get;
   get.set_id(card.id());
   pv1::GoalCard read;
-  ASSERT_TRUE(cards_->GetGoalCard(As(rep_, "employee").get(), get, &read).ok());
+  grpc::Status s = cards_->GetGoalCard(As(rep_, "employee").get(), get, &read);
+  ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
   EXPECT_EQ(read.tasks_size(), 2);
 }
 

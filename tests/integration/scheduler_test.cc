@@ -42,6 +42,9 @@ schv1::Job ReportCheck(const std::string& name, const std::string& cron, int64_t
 class SchedulerTest : public PlanningSuite {
  protected:
   void SetUp() override {
+    // These tests tick the scheduler themselves (after moving the clock), so with the
+    // topology it runs here, calling the other services' processes.
+    in_process_modules_ = {"scheduler"};
     PlanningSuite::SetUp();
     Connect();
   }
@@ -50,7 +53,7 @@ class SchedulerTest : public PlanningSuite {
     PlanningSuite::TearDown();
   }
 
-  void Connect() { jobs_ = schv1::ScheduleService::NewStub(channel_); }
+  void Connect() { jobs_ = schv1::ScheduleService::NewStub(Channel("scheduler")); }
   void Restart() {
     StartServer();
     Connect();
@@ -137,7 +140,7 @@ class SchedulerTest : public PlanningSuite {
     options.workers = 4;
     options.clock = &clock_;
     for (const char* module : {"planning", "crm", "scoring", "notify"}) {
-      options.peers[module] = server_->address();
+      options.peers[module] = Address(module);
     }
     auto replica = server::Server::Start({scheduler::SchedulerModule()}, options);
     ASSERT_TRUE(replica.ok()) << replica.status();

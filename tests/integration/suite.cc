@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "absl/algorithm/container.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -20,10 +21,11 @@ namespace opsuite::testing {
 
 namespace {
 
-// OPSUITE_TEST_DB=postgres runs the suite on PostgreSQL: one server per test binary.
+// OPSUITE_TEST_DB=postgres (or the topology) runs the suite on PostgreSQL: one server per
+// test binary.
 PostgresServer* SuitePostgres() {
   const char* which = std::getenv("OPSUITE_TEST_DB");
-  if (which == nullptr || std::string(which) != "postgres") return nullptr;
+  if (!TopologyMode() && (which == nullptr || std::string(which) != "postgres")) return nullptr;
   static std::unique_ptr<PostgresServer> server = [] {
     auto s = PostgresServer::Start();
     if (!s.ok()) {
@@ -36,7 +38,64 @@ PostgresServer* SuitePostgres() {
   return server.get();
 }
 
+class InProcess : public Deployment {
+ public:
+  explicit InProcess(std::unique_ptr<server::Server> server) : server_(std::move(server)) {}
+  std::string Address(const std::string&) const override { return server_->address(); }
+  void Shutdown(absl::Duration grace) override { server_->Shutdown(grace); }
+
+ private:
+  std::unique_ptr<server::Server> server_;
+};
+
+// The topology's processes, and the modules the test keeps in this process (`local`).
+class Processes : public Deployment {
+ public:
+  Processes(std::unique_ptr<Topology> topology, std::unique_ptr<server::Server> local,
+            std::vector<std::string> local_modules)
+      : topology_(std::move(topology)), local_(std::move(local)), local_modules_(std::move(local_modules)) {}
+  ~Processes() override {
+    if (!stopped_) Shutdown(absl::Seconds(10));
+  }
+  std::string Address(const std::string& module) const override {
+    if (local_ && absl::c_linear_search(local_modules_, module)) return local_->address();
+    return topology_->Address(module);
+  }
+  void Shutdown(absl::Duration grace) override {
+    if (stopped_) return;
+    stopped_ = true;
+    if (local_) local_->Shutdown(grace);
+    // A process's own drain deadline is its own; wait for it beyond the in-process grace.
+    absl::Status s = topology_->Stop(std::max(grace, absl::Seconds(15)));
+    EXPECT_TRUE(s.ok()) << s;  // every process drains and exits 0 on SIGTERM
+  }
+  Topology* topology() override { return topology_.get(); }
+
+ private:
+  std::unique_ptr<Topology> topology_;
+  std::unique_ptr<server::Server> local_;
+  std::vector<std::string> local_modules_;
+  bool stopped_ = false;
+};
+
+std::vector<server::ModuleSpec> Modules(const std::vector<std::string>& only = {}) {
+  std::vector<server::ModuleSpec> all = {planning::PlanningModule(), crm::CrmModule(),
+                                         scoring::ScoringModule(), notify::NotifyModule(),
+                                         scheduler::SchedulerModule()};
+  if (only.empty()) return all;
+  std::vector<server::ModuleSpec> out;
+  for (auto& spec : all) {
+    if (absl::c_linear_search(only, spec.name)) out.push_back(spec);
+  }
+  return out;
+}
+
 }  // namespace
+
+bool TopologyMode() {
+  const char* which = std::getenv("OPSUITE_TEST_TOPOLOGY");
+  return which != nullptr && std::string(which) == "processes";
+}
 
 void PlanningSuite::SetUp() {
   auto redis = RedisServer::Start();
@@ -53,7 +112,13 @@ void PlanningSuite::SetUp() {
     db_url_ = *url;
   }
   clock_.Set(Shanghai(2026, 3, 2, 10, 0));  // a Monday
+  if (TopologyMode()) {
+    std::filesystem::create_directories(dir_);
+    absl::Status shared = clock_.ShareAt((dir_ / "clock").string());
+    ASSERT_TRUE(shared.ok()) << shared;
+  }
   StartServer();
+  if (HasFatalFailure()) return;
   SeedOrg();
 }
 
@@ -71,6 +136,8 @@ void PlanningSuite::TearDown() {
 
 void PlanningSuite::StartServer() {
   if (server_) server_->Shutdown(absl::Seconds(2));
+  server_.reset();
+  channels_.clear();
   server::ServerOptions options;
   options.grpc_addr = "127.0.0.1:0";
   options.data_dir = dir_.string();
@@ -80,22 +147,51 @@ void PlanningSuite::StartServer() {
   options.workers = 4;
   options.clock = &clock_;
   for (const auto& [module, addr] : peers_) options.peers[module] = addr;
-  auto server = server::Server::Start(
-      {planning::PlanningModule(), crm::CrmModule(), scoring::ScoringModule(),
-       notify::NotifyModule(), scheduler::SchedulerModule()},
-      options);
-  ASSERT_TRUE(server.ok()) << server.status();
-  server_ = *std::move(server);
-  channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-  directory_ = pv1::DirectoryService::NewStub(channel_);
-  targets_ = pv1::TargetService::NewStub(channel_);
-  cards_ = pv1::GoalCardService::NewStub(channel_);
-  reports_ = pv1::ReportService::NewStub(channel_);
-  customers_ = cv1::CustomerService::NewStub(channel_);
-  activities_ = cv1::ActivityService::NewStub(channel_);
-  orders_ = cv1::OrderService::NewStub(channel_);
-  schemes_ = sv1::SchemeService::NewStub(channel_);
-  evaluations_ = sv1::EvaluationService::NewStub(channel_);
+  if (TopologyMode()) {
+    TopologyOptions o;
+    o.bin_dir = OPSUITE_BUILD_DIR;
+    o.dir = (dir_ / "processes").string();
+    o.db_url = db_url_;
+    o.redis_url = redis_->url();
+    o.jwt_secret = kSecret;
+    o.clock_file = (dir_ / "clock").string();
+    o.peer_overrides = peers_;
+    o.extra_flags = module_flags_;
+    for (const std::string& m : in_process_modules_) o.replicas[m] = 0;
+    auto topology = Topology::Start(o);
+    ASSERT_TRUE(topology.ok()) << topology.status();
+    std::unique_ptr<server::Server> local;
+    if (!in_process_modules_.empty()) {
+      for (const std::string& m : Topology::Modules()) {
+        std::string address = (*topology)->Address(m);
+        if (!address.empty() && !options.peers.contains(m)) options.peers[m] = address;
+      }
+      auto started = server::Server::Start(Modules(in_process_modules_), options);
+      ASSERT_TRUE(started.ok()) << started.status();
+      local = *std::move(started);
+    }
+    server_ = std::make_unique<Processes>(*std::move(topology), std::move(local), in_process_modules_);
+  } else {
+    auto server = server::Server::Start(Modules(), options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::make_unique<InProcess>(*std::move(server));
+  }
+  directory_ = pv1::DirectoryService::NewStub(Channel("planning"));
+  targets_ = pv1::TargetService::NewStub(Channel("planning"));
+  cards_ = pv1::GoalCardService::NewStub(Channel("planning"));
+  reports_ = pv1::ReportService::NewStub(Channel("planning"));
+  customers_ = cv1::CustomerService::NewStub(Channel("crm"));
+  activities_ = cv1::ActivityService::NewStub(Channel("crm"));
+  orders_ = cv1::OrderService::NewStub(Channel("crm"));
+  schemes_ = sv1::SchemeService::NewStub(Channel("scoring"));
+  evaluations_ = sv1::EvaluationService::NewStub(Channel("scoring"));
+}
+
+std::shared_ptr<grpc::Channel> PlanningSuite::Channel(const std::string& module) {
+  std::string address = server_->Address(module);
+  std::shared_ptr<grpc::Channel>& ch = channels_[address];
+  if (!ch) ch = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  return ch;
 }
 
 absl::StatusOr<storage::DatabasePtr> PlanningSuite::OpenModuleDatabase(

@@ -1,5 +1,12 @@
-// A planning + crm + scoring server on loopback for integration tests: a real redis-server, real gRPC, a
-// fake clock, and helpers to mint tokens and read field violations.
+// The suite on loopback for integration tests: a real redis-server, real gRPC, a fake clock, and
+// helpers to mint tokens and read field violations. What the tests run against:
+//   default                          every module in one server in this process (SQLite)
+//   OPSUITE_TEST_DB=postgres         the same on PostgreSQL (a database per test)
+//   OPSUITE_TEST_TOPOLOGY=processes  every service its own process (common/testing/topology.h):
+//                                    two notify and two scheduler replicas and a gateway, on
+//                                    PostgreSQL, the fake clock shared through a file
+// Tests reach a module through Channel(module) and Address(module), so they run unchanged in
+// each.
 #pragma once
 
 #include <filesystem>
@@ -10,10 +17,12 @@
 #include "absl/time/civil_time.h"
 #include "common/auth/jwt.h"
 #include "common/clock.h"
+#include "common/file_clock.h"
 #include "common/server/server.h"
 #include "common/status.h"
 #include "common/storage/database.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/topology.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "opsuite/crm/v1/activity.grpc.pb.h"
@@ -33,6 +42,21 @@ namespace sv1 = ::opsuite::scoring::v1;
 
 inline constexpr char kSecret[] = "integration-secret";
 
+// What the tests run against (see the top of this file).
+class Deployment {
+ public:
+  virtual ~Deployment() = default;
+  // "host:port" serving `module` (the first replica).
+  virtual std::string Address(const std::string& module) const = 0;
+  // Drains and stops (SIGTERM for processes: each must exit 0).
+  virtual void Shutdown(absl::Duration grace) = 0;
+  // The processes, when there are some; nullptr in-process.
+  virtual Topology* topology() { return nullptr; }
+};
+
+// True with OPSUITE_TEST_TOPOLOGY=processes.
+bool TopologyMode();
+
 class PlanningSuite : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -44,6 +68,10 @@ class PlanningSuite : public ::testing::Test {
   // dir_, or its schema in this test's PostgreSQL database. For reading or changing rows
   // beside the server.
   absl::StatusOr<storage::DatabasePtr> OpenModuleDatabase(const std::string& component);
+
+  // The channel to `module` ("planning", "notify", ...): the one server, or its own process.
+  std::shared_ptr<grpc::Channel> Channel(const std::string& module);
+  std::string Address(const std::string& module) const { return server_->Address(module); }
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& sub, const std::string& roles,
                                           const std::string& org = "acme");
@@ -74,9 +102,10 @@ class PlanningSuite : public ::testing::Test {
   // With OPSUITE_TEST_DB=postgres: this test's own database on the binary's PostgreSQL
   // (--db for every StartServer); empty: SQLite files under dir_.
   std::string db_name_, db_url_;
-  FakeClock clock_{absl::FromUnixSeconds(0)};
-  std::unique_ptr<server::Server> server_;
-  std::shared_ptr<grpc::Channel> channel_;
+  // Shared through <dir_>/clock with the processes in topology mode.
+  FileClock clock_{absl::FromUnixSeconds(0)};
+  std::unique_ptr<Deployment> server_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
   std::unique_ptr<pv1::DirectoryService::Stub> directory_;
   std::unique_ptr<pv1::TargetService::Stub> targets_;
   std::unique_ptr<pv1::GoalCardService::Stub> cards_;
@@ -88,6 +117,11 @@ class PlanningSuite : public ::testing::Test {
   std::unique_ptr<sv1::EvaluationService::Stub> evaluations_;
   // Peer addresses for the next StartServer (e.g. {"crm", a dead port} to fail crm calls).
   std::map<std::string, std::string> peers_;
+  // Topology mode: extra flags for the processes of a module (what in-process tests set with
+  // absl::SetFlag), and modules run in this process instead of as processes, for tests that
+  // drive a module from inside (the scheduler's ticks), talking to the other processes.
+  std::map<std::string, std::vector<std::string>> module_flags_;
+  std::vector<std::string> in_process_modules_;
 
   std::string root_, sales_, ops_;          // department ids
   std::string boss_, manager_, rep_, other_;  // employee ids
