@@ -19,6 +19,7 @@ source "$ROOT/scripts/lib.sh"
 start=$(date +%s)
 ensure_packages chromium fonts-wqy-microhei docker-compose python3-yaml buildah debootstrap
 command -v npm >/dev/null || ensure_packages nodejs npm
+command -v kubectl >/dev/null || ensure_packages kubernetes-client  # `kubectl kustomize` renders deploy/k8s
 setup_ccache
 jobs="${OPSUITE_JOBS:-$(nproc)}"
 

@@ -4,7 +4,7 @@
 // named by --peers, the time from a shared clock file (--fake_clock_file) when one is given.
 // Every process logs to <dir>/<name>.log; Stop() sends SIGTERM and expects each to exit 0.
 //
-//   TopologyOptions o{.bin_dir = OPSUITE_BUILD_DIR, .dir = "/tmp/t", .db_url = pg_url,
+//   TopologyOptions o{.bin_dir = "build", .dir = "/tmp/t", .db_url = pg_url,
 //                     .redis_url = redis->url(), .jwt_secret = "s"};
 //   auto topo = Topology::Start(o);           // waits until every process is ready
 //   auto ch = grpc::CreateChannel((*topo)->Address("crm"), ...);

@@ -18,6 +18,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/build_paths.h"
 
 namespace opsuite::testing {
 namespace {
@@ -62,7 +63,7 @@ Process Spawn(std::vector<std::string> args, std::vector<std::string> env) {
     dup2(pipefd[1], STDERR_FILENO);
     close(pipefd[0]);
     std::vector<char*> argv;
-    std::string bin = OPSUITE_BINARY;
+    std::string bin = OpsuiteBinary();
     argv.push_back(bin.data());
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

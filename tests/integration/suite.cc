@@ -16,6 +16,7 @@
 #include "services/planning/planning_module.h"
 #include "services/scheduler/scheduler_module.h"
 #include "services/scoring/scoring_module.h"
+#include "tests/build_paths.h"
 
 namespace opsuite::testing {
 
@@ -149,7 +150,7 @@ void PlanningSuite::StartServer() {
   for (const auto& [module, addr] : peers_) options.peers[module] = addr;
   if (TopologyMode()) {
     TopologyOptions o;
-    o.bin_dir = OPSUITE_BUILD_DIR;
+    o.bin_dir = BuildDir();
     o.dir = (dir_ / "processes").string();
     o.db_url = db_url_;
     o.redis_url = redis_->url();
