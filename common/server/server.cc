@@ -44,6 +44,13 @@ ABSL_FLAG(std::string, fake_clock_file, "",
 namespace opsuite::server {
 
 struct Server::Impl {
+  // The outbox relays read the modules' databases, which the members below destroy first: stop
+  // the relays while the databases exist (a start that fails half-way, e.g. on a port in use,
+  // ends here without Shutdown).
+  ~Impl() {
+    if (backends) backends->Stop();
+  }
+
   ServerOptions options;
   std::unique_ptr<Backends> backends;
   std::unique_ptr<Metrics> metrics;

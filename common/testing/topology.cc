@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -28,30 +29,39 @@ absl::StatusOr<std::unique_ptr<Topology>> Topology::Start(TopologyOptions option
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("Topology: mkdir ", options.dir, ": ", ec.message()));
-  std::unique_ptr<Topology> t(new Topology(std::move(options)));
+  // Ports come from FreePort(): free a moment ago, but an outgoing connection may take one
+  // before the process binds it ("cannot listen on ..."). Then everything starts again on
+  // fresh ports.
+  if (!options.free_port) options.free_port = FreePort;
+  absl::Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::unique_ptr<Topology> t(new Topology(options));
+    last = t->StartAll();
+    if (last.ok()) return t;
+    (void)t->Stop(absl::Seconds(2));
+    if (!absl::StrContains(last.message(), "cannot listen on")) return last;
+  }
+  return last;
+}
+
+absl::Status Topology::StartAll() {
   // Every process is told where the others are when it starts, so the ports of the first
   // replicas are chosen up front; the processes then start side by side.
   for (const std::string& m : Modules()) {
-    if (t->options_.replicas[m] > 0) t->planned_ports_[m] = FreePort();
+    if (options_.replicas[m] > 0) planned_ports_[m] = options_.free_port();
   }
-  if (t->options_.replicas["gateway"] > 0) t->http_port_ = FreePort();
+  if (options_.replicas["gateway"] > 0) http_port_ = options_.free_port();
   for (const std::string& m : Modules()) {
-    for (int i = 0; i < t->options_.replicas[m]; ++i) {
-      int port = i == 0 ? t->planned_ports_[m] : FreePort();
-      ASSIGN_OR_RETURN(Process p, t->Spawn(m, i, port));
-      t->processes_[m].push_back(std::move(p));
+    for (int i = 0; i < options_.replicas[m]; ++i) {
+      int port = i == 0 ? planned_ports_[m] : options_.free_port();
+      ASSIGN_OR_RETURN(Process p, Spawn(m, i, port));
+      processes_[m].push_back(std::move(p));
     }
   }
-  for (auto& [m, list] : t->processes_) {
-    for (const Process& p : list) {
-      absl::Status ready = t->WaitReady(p);
-      if (!ready.ok()) {
-        (void)t->Stop(absl::Seconds(2));
-        return ready;
-      }
-    }
+  for (auto& [m, list] : processes_) {
+    for (const Process& p : list) RETURN_IF_ERROR(WaitReady(p));
   }
-  return t;
+  return absl::OkStatus();
 }
 
 Topology::~Topology() {
@@ -102,7 +112,7 @@ absl::StatusOr<Topology::Process> Topology::Spawn(const std::string& module, int
     args.push_back(absl::StrCat("--fake_clock_file=", options_.clock_file));
   }
   if (module == "gateway") {
-    args.push_back(absl::StrCat("--http_addr=127.0.0.1:", index == 0 ? http_port_ : FreePort()));
+    args.push_back(absl::StrCat("--http_addr=127.0.0.1:", index == 0 ? http_port_ : options_.free_port()));
     args.push_back(absl::StrCat("--web_dir=", options_.web_dir));
   }
   if (auto extra = options_.extra_flags.find(module); extra != options_.extra_flags.end()) {
@@ -147,8 +157,8 @@ int Topology::Replicas(const std::string& module) const {
 
 absl::StatusOr<std::string> Topology::AddReplica(const std::string& module) {
   int index = Replicas(module);
-  if (index == 0) planned_ports_[module] = FreePort();
-  ASSIGN_OR_RETURN(Process p, Spawn(module, index, index == 0 ? planned_ports_[module] : FreePort()));
+  if (index == 0) planned_ports_[module] = options_.free_port();
+  ASSIGN_OR_RETURN(Process p, Spawn(module, index, index == 0 ? planned_ports_[module] : options_.free_port()));
   processes_[module].push_back(p);
   RETURN_IF_ERROR(WaitReady(p));
   return Address(module, index);

@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,6 +39,8 @@ struct TopologyOptions {
   // More flags for the processes of a module, e.g. {"notify", {"--smtp_addr=127.0.0.1:2525"}}.
   std::map<std::string, std::vector<std::string>> extra_flags;
   std::string web_dir;  // the gateway's --web_dir
+  // Where ports come from (FreePort by default); tests hand out a taken one.
+  std::function<int()> free_port;
   std::string log_level = "info";  // the "opsuite ready" line is how readiness is seen
   absl::Duration ready_timeout = absl::Seconds(30);
 };
@@ -47,6 +50,8 @@ class Topology {
   // The backend modules in start order, then the gateway.
   static const std::vector<std::string>& Modules();
 
+  // Retries on fresh ports (up to 3 times) when a port chosen for a process was taken before
+  // it could bind it.
   static absl::StatusOr<std::unique_ptr<Topology>> Start(TopologyOptions options);
   ~Topology();  // kills what is still running
   Topology(const Topology&) = delete;
@@ -75,6 +80,7 @@ class Topology {
     size_t log_offset = 0;  // where this run's lines start (a restart appends to the log)
   };
   explicit Topology(TopologyOptions options) : options_(std::move(options)) {}
+  absl::Status StartAll();
   absl::StatusOr<Process> Spawn(const std::string& module, int index, int port) const;
   absl::Status WaitReady(const Process& p) const;
   std::string PeersFor(const std::string& module) const;
