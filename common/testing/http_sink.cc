@@ -76,6 +76,11 @@ void HttpSink::SetStatuses(std::vector<int> statuses) {
   statuses_.assign(statuses.begin(), statuses.end());
 }
 
+void HttpSink::SetDelay(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  delay_ = delay;
+}
+
 void HttpSink::SetDefaultStatus(int status) {
   absl::MutexLock lock(&mu_);
   default_status_ = status;
@@ -129,8 +134,10 @@ void HttpSink::Serve(TcpServer::Conn& conn) {
   }
   int status;
   std::string body;
+  absl::Duration delay;
   {
     absl::MutexLock lock(&mu_);
+    delay = delay_;
     if (!statuses_.empty()) {
       status = statuses_.front();
       statuses_.pop_front();
@@ -141,6 +148,7 @@ void HttpSink::Serve(TcpServer::Conn& conn) {
     req.status = status;
     requests_.push_back(req);
   }
+  absl::SleepFor(delay);
   conn.Write(absl::StrCat("HTTP/1.1 ", status, " ", Reason(status),
                           "\r\nContent-Type: text/plain\r\n", "Content-Length: ", body.size(),
                           "\r\nConnection: close\r\n\r\n", body));

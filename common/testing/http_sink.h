@@ -55,6 +55,8 @@ class HttpSink {
   void SetStatuses(std::vector<int> statuses);
   // The status once the sequence is used up (200 unless set).
   void SetDefaultStatus(int status);
+  // How long each answer waits (a slow receiver); none unless set.
+  void SetDelay(absl::Duration delay);
   // The body of every non-2xx answer ("" unless set).
   void SetErrorBody(std::string body);
 
@@ -71,6 +73,7 @@ class HttpSink {
   std::deque<int> statuses_ ABSL_GUARDED_BY(mu_);
   int default_status_ ABSL_GUARDED_BY(mu_) = 200;
   std::string error_body_ ABSL_GUARDED_BY(mu_);
+  absl::Duration delay_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
   std::vector<HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<TcpServer> server_;  // last: stopped first
 };

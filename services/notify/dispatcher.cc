@@ -65,6 +65,10 @@ void Dispatcher::Loop() {
   }
 }
 
+// How long a replica holds a delivery it is sending: longer than any send takes (SMTP and
+// webhook calls time out well before), so a replica that dies mid-send frees it after this.
+constexpr absl::Duration kClaim = absl::Minutes(2);
+
 absl::StatusOr<int> Dispatcher::RunOnce() {
   const absl::Time now = ctx_->clock->Now();
   std::vector<Due> due;
@@ -86,6 +90,21 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
   for (Due& d : due) {
     v1::Delivery& delivery = d.delivery;
     if (carried.contains(delivery.id())) continue;
+    // Claim it first: every notify replica reads the same table, and only the one whose UPDATE
+    // moves next_at on sends it (the others find it claimed and skip it). The claim lasts
+    // kClaim on the clock; the outcome recorded below sets next_at again.
+    bool claimed = false;
+    RETURN_IF_ERROR(ctx_->db->Write([&](storage::Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(int64_t changed,
+                       tx.Exec("UPDATE deliveries SET next_at = ? WHERE org_id = ? AND id = ? AND "
+                               "state IN (?, ?) AND next_at <= ?",
+                               {absl::ToUnixMillis(now + kClaim), d.org, delivery.id(),
+                                int64_t{v1::DELIVERY_STATE_PENDING},
+                                int64_t{v1::DELIVERY_STATE_DEFERRED}, absl::ToUnixMillis(now)}));
+      claimed = changed == 1;
+      return absl::OkStatus();
+    }));
+    if (!claimed) continue;
     // A digest: every delivery of the window goes as one message carried by this one.
     std::vector<v1::Delivery> folded;
     if (!d.digest_key.empty()) {

@@ -242,6 +242,43 @@ TEST_F(NotifyTest, SelfAssessmentAsksTheManagerToScoreAndLinksTheCard) {
   }
 }
 
+// Two notify replicas share the deliveries table and both look for due ones. A slow receiver
+// (each webhook call takes 400 ms, longer than a replica's 200 ms look) keeps every delivery
+// due while it is being sent: without a claim both replicas would send it.
+TEST_F(NotifyTest, TwoReplicasSendEachWebhookOnce) {
+  nv1::Preferences p = Enabled("*", nv1::CHANNEL_WEBHOOK);
+  p.mutable_webhook()->set_url(http_->url());
+  SetPrefs(rep_, p, {"rules", "webhook"});
+  server::ServerOptions options;
+  options.grpc_addr = "127.0.0.1:0";
+  options.data_dir = dir_.string();
+  options.db_url = db_url_;
+  options.redis_url = redis_->url();
+  options.jwt_keys = {{"", kSecret}};
+  options.workers = 2;
+  options.clock = &clock_;
+  options.peers["planning"] = Address("planning");
+  auto replica = server::Server::Start({notify::NotifyModule()}, options);
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  http_->SetDelay(absl::Milliseconds(400));
+  constexpr int kNotices = 4;
+  for (int i = 0; i < kNotices; ++i) Remind(absl::StrCat("提醒", i), absl::StrCat("once-", i));
+  ASSERT_TRUE(http_->WaitForRequests(kNotices, absl::Seconds(20)));
+  ASSERT_TRUE(Eventually([&] {
+    int sent = 0;
+    for (const nv1::Delivery& d : Deliveries(rep_)) {
+      sent += d.channel() == nv1::CHANNEL_WEBHOOK && d.state() == nv1::DELIVERY_STATE_SENT;
+    }
+    return sent == kNotices;
+  }, absl::Seconds(20)));
+  absl::SleepFor(absl::Seconds(1));  // a second sender would have called by now
+  EXPECT_EQ(http_->requests().size(), static_cast<size_t>(kNotices));
+  for (const nv1::Delivery& d : Deliveries(rep_)) {
+    if (d.channel() == nv1::CHANNEL_WEBHOOK) EXPECT_EQ(d.attempts(), 1) << d.id();
+  }
+  (*replica)->Shutdown(absl::Seconds(2));
+}
+
 TEST_F(NotifyTest, TwoReplicasAndARedisRestartDeliverEachNoticeOnce) {
   // A second notify replica on the same database and stream (another process in a real
   // deployment), asking the first server's planning who people are.
