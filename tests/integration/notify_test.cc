@@ -50,7 +50,14 @@ class NotifyTest : public PlanningSuite {
     absl::SetFlag(&FLAGS_webhook_allow, "");
   }
 
-  // A goal card of rep's for March, submitted and then returned by the manager with `reason`.
+  // A second notify replica on the same database and stream (another process in a real
+  // deployment), asking the first server's planning who people are.
+  absl::StatusOr<std::unique_ptr<server::Server>> StartNotifyReplica() {
+    server::ServerOptions options = OptionsOnThisData(/*workers=*/2);
+    options.peers["planning"] = Address("planning");
+    return server::Server::Start({notify::NotifyModule()}, options);
+  }
+
   // rep's one-task card for March, submitted to the manager.
   pv1::GoalCard SubmittedCard() {
     pv1::CreateGoalCardRequest req;
@@ -69,6 +76,7 @@ class NotifyTest : public PlanningSuite {
     return card;
   }
 
+  // A goal card of rep's for March, submitted and then returned by the manager with `reason`.
   std::string ReturnedCard(const std::string& reason) {
     pv1::GoalCard card = SubmittedCard();
     pv1::ReturnGoalCardRequest ret;
@@ -257,16 +265,7 @@ TEST_F(NotifyTest, TwoReplicasSendEachWebhookOnce) {
   nv1::Preferences p = Enabled("*", nv1::CHANNEL_WEBHOOK);
   p.mutable_webhook()->set_url(http_->url());
   SetPrefs(rep_, p, {"rules", "webhook"});
-  server::ServerOptions options;
-  options.grpc_addr = "127.0.0.1:0";
-  options.data_dir = dir_.string();
-  options.db_url = db_url_;
-  options.redis_url = redis_->url();
-  options.jwt_keys = {{"", kSecret}};
-  options.workers = 2;
-  options.clock = &clock_;
-  options.peers["planning"] = Address("planning");
-  auto replica = server::Server::Start({notify::NotifyModule()}, options);
+  auto replica = StartNotifyReplica();
   ASSERT_TRUE(replica.ok()) << replica.status();
   http_->SetDelay(absl::Milliseconds(400));
   constexpr int kNotices = 4;
@@ -288,18 +287,7 @@ TEST_F(NotifyTest, TwoReplicasSendEachWebhookOnce) {
 }
 
 TEST_F(NotifyTest, TwoReplicasAndARedisRestartDeliverEachNoticeOnce) {
-  // A second notify replica on the same database and stream (another process in a real
-  // deployment), asking the first server's planning who people are.
-  server::ServerOptions options;
-  options.grpc_addr = "127.0.0.1:0";
-  options.data_dir = dir_.string();
-  options.db_url = db_url_;
-  options.redis_url = redis_->url();
-  options.jwt_keys = {{"", kSecret}};
-  options.workers = 2;
-  options.clock = &clock_;
-  options.peers["planning"] = Address("planning");
-  auto replica = server::Server::Start({notify::NotifyModule()}, options);
+  auto replica = StartNotifyReplica();
   ASSERT_TRUE(replica.ok()) << replica.status();
 
   // Each submitted card tells the manager (planning.goal_card.submitted).

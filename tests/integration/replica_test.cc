@@ -39,18 +39,10 @@ class ReplicaTest : public PlanningSuite {
       }
       return;
     }
-    server::ServerOptions options;
-    options.grpc_addr = "127.0.0.1:0";
-    options.data_dir = dir_.string();
-    options.db_url = db_url_;
-    options.redis_url = redis_->url();
-    options.jwt_keys = {{"", kSecret}};
-    options.workers = 4;
-    options.clock = &clock_;
     auto replica = server::Server::Start(
         {planning::PlanningModule(), crm::CrmModule(), scoring::ScoringModule(),
          notify::NotifyModule(), scheduler::SchedulerModule()},
-        options);
+        OptionsOnThisData());
     ASSERT_TRUE(replica.ok()) << replica.status();
     replica_ = *std::move(replica);
     auto channel = grpc::CreateChannel(replica_->address(), grpc::InsecureChannelCredentials());

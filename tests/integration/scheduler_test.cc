@@ -131,14 +131,8 @@ class SchedulerTest : public PlanningSuite {
   // directory (SQLite in WAL mode, shared like a database server would be), with the other
   // modules reached at the first server.
   void StartReplica(bool with_redis) {
-    server::ServerOptions options;
-    options.grpc_addr = "127.0.0.1:0";
-    options.data_dir = dir_.string();
-    options.db_url = db_url_;
-    options.redis_url = with_redis ? redis_->url() : "";
-    options.jwt_keys = {{"", kSecret}};
-    options.workers = 4;
-    options.clock = &clock_;
+    server::ServerOptions options = OptionsOnThisData();
+    if (!with_redis) options.redis_url = "";
     for (const char* module : {"planning", "crm", "scoring", "notify"}) {
       options.peers[module] = Address(module);
     }

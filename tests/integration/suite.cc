@@ -139,14 +139,7 @@ void PlanningSuite::StartServer() {
   if (server_) server_->Shutdown(absl::Seconds(2));
   server_.reset();
   channels_.clear();
-  server::ServerOptions options;
-  options.grpc_addr = "127.0.0.1:0";
-  options.data_dir = dir_.string();
-  options.db_url = db_url_;
-  options.redis_url = redis_->url();
-  options.jwt_keys = {{"", kSecret}};
-  options.workers = 4;
-  options.clock = &clock_;
+  server::ServerOptions options = OptionsOnThisData();
   for (const auto& [module, addr] : peers_) options.peers[module] = addr;
   if (TopologyMode()) {
     TopologyOptions o;
@@ -186,6 +179,18 @@ void PlanningSuite::StartServer() {
   orders_ = cv1::OrderService::NewStub(Channel("crm"));
   schemes_ = sv1::SchemeService::NewStub(Channel("scoring"));
   evaluations_ = sv1::EvaluationService::NewStub(Channel("scoring"));
+}
+
+server::ServerOptions PlanningSuite::OptionsOnThisData(int workers) {
+  server::ServerOptions options;
+  options.grpc_addr = "127.0.0.1:0";
+  options.data_dir = dir_.string();
+  options.db_url = db_url_;
+  options.redis_url = redis_->url();
+  options.jwt_keys = {{"", kSecret}};
+  options.workers = workers;
+  options.clock = &clock_;
+  return options;
 }
 
 std::shared_ptr<grpc::Channel> PlanningSuite::Channel(const std::string& module) {

@@ -69,6 +69,10 @@ class PlanningSuite : public ::testing::Test {
   // beside the server.
   absl::StatusOr<storage::DatabasePtr> OpenModuleDatabase(const std::string& component);
 
+  // Options for a server on this test's data (its database, Redis, JWT key and clock), on a
+  // free port: the suite's own server, and the extra replicas tests start beside it.
+  server::ServerOptions OptionsOnThisData(int workers = 4);
+
   // The channel to `module` ("planning", "notify", ...): the one server, or its own process.
   std::shared_ptr<grpc::Channel> Channel(const std::string& module);
   std::string Address(const std::string& module) const { return server_->Address(module); }
