@@ -9,11 +9,15 @@
 #include <utility>
 
 #include "absl/algorithm/container.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "common/auth/hmac.h"
 #include "common/status.h"
 #include "nlohmann/json.hpp"
@@ -181,12 +185,59 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return out;
 }
 
+// Tokens that verified, by their exact text, in shards so that concurrent calls rarely meet.
+struct JwtVerifier::Remembered {
+  struct Entry {
+    Principal principal;
+    absl::Time exp;
+    std::optional<absl::Time> nbf;
+  };
+  struct Shard {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, Entry> map ABSL_GUARDED_BY(mu);
+  };
+  static constexpr size_t kShards = 8;
+  std::array<Shard, kShards> shards;
+  Shard& For(absl::string_view token) { return shards[absl::HashOf(token) % kShards]; }
+};
+
 JwtVerifier::JwtVerifier(std::vector<SigningKey> keys, const Clock* clock, absl::Duration leeway)
     : keys_(std::move(keys)),
       clock_(clock != nullptr ? clock : RealClock::Default()),
-      leeway_(leeway) {}
+      leeway_(leeway),
+      remembered_(std::make_unique<Remembered>()) {}
+
+JwtVerifier::~JwtVerifier() = default;
 
 absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token_text) const {
+  const absl::string_view token(token_text.data(), token_text.size());
+  Remembered::Shard& shard = remembered_->For(token);
+  const absl::Time now = clock_->Now();
+  {
+    absl::MutexLock lock(&shard.mu);
+    auto it = shard.map.find(token);
+    if (it != shard.map.end()) {
+      const Remembered::Entry& e = it->second;
+      // Outside its window: the full check below says why.
+      if (e.exp + leeway_ >= now && (!e.nbf || *e.nbf - leeway_ <= now)) return e.principal;
+    }
+  }
+  absl::Time exp;
+  std::optional<absl::Time> nbf;
+  absl::StatusOr<Principal> principal = VerifyFully(token_text, &exp, &nbf);
+  if (!principal.ok()) return principal;
+  absl::MutexLock lock(&shard.mu);
+  if (shard.map.size() >= kRemembered / Remembered::kShards) {
+    // Full: forget the expired ones, or all of them if none has expired.
+    absl::erase_if(shard.map, [&](const auto& kv) { return kv.second.exp + leeway_ < now; });
+    if (shard.map.size() >= kRemembered / Remembered::kShards) shard.map.clear();
+  }
+  shard.map.insert_or_assign(std::string(token), Remembered::Entry{*principal, exp, nbf});
+  return principal;
+}
+
+absl::StatusOr<Principal> JwtVerifier::VerifyFully(std::string_view token_text, absl::Time* exp_out,
+                                                   std::optional<absl::Time>* nbf_out) const {
   const absl::string_view token(token_text.data(), token_text.size());
   if (token.empty()) return Unauthenticated("malformed token: empty");
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
@@ -262,6 +313,8 @@ absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token_text) const
                                         "); check the clocks of issuer and server"));
   }
 
+  *exp_out = *exp;
+  *nbf_out = nbf;
   Principal principal;
   ASSIGN_OR_RETURN(principal.subject, RequiredString(payload, "sub"));
   ASSIGN_OR_RETURN(principal.org, RequiredString(payload, "org"));

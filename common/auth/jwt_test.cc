@@ -233,6 +233,35 @@ TEST_F(JwtTest, ExpiryHonoursLeeway) {
   ExpectRejected(token, "token expired");
 }
 
+TEST_F(JwtTest, ARememberedTokenIsExactlyItsText) {
+  std::string token = Token(GoodHeader(), GoodPayload());
+  ASSERT_TRUE(verifier_.Verify(token).ok());
+  ASSERT_TRUE(verifier_.Verify(token).ok());  // remembered now
+  // The same header and payload with another signature, or a changed payload under the
+  // remembered signature: each is its own text, checked in full.
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  ExpectRejected(forged, "bad signature");
+  Json admin = GoodPayload();
+  admin["roles"] = {"admin"};
+  const std::string sig = token.substr(token.rfind('.'));
+  ExpectRejected(absl::StrCat(Base64UrlEncode(GoodHeader().dump()), ".",
+                              Base64UrlEncode(admin.dump()), sig),
+                 "bad signature");
+  // Many other tokens later (more than are remembered), it still verifies, and it is still
+  // refused once expired.
+  for (int i = 0; i < static_cast<int>(JwtVerifier::kRemembered) * 2; ++i) {
+    Json p = GoodPayload();
+    p["sub"] = absl::StrCat("emp_", i);
+    ASSERT_TRUE(verifier_.Verify(Token(GoodHeader(), p)).ok());
+  }
+  absl::StatusOr<Principal> again = verifier_.Verify(token);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->subject, "emp_1");
+  clock_.Advance(absl::Hours(1) + absl::Seconds(31));
+  ExpectRejected(token, "token expired");
+}
+
 TEST_F(JwtTest, NotBeforeHonoursLeeway) {
   Json payload = GoodPayload();
   payload["nbf"] = absl::ToUnixSeconds(kNow + absl::Seconds(20));

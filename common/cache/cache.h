@@ -25,12 +25,17 @@ struct CacheStats {
   uint64_t misses = 0;
   uint64_t errors = 0;       // timeouts, broken connections, refused while the breaker is open
   uint64_t breaker_opens = 0;
+  uint64_t near_hits = 0;      // of the hits, those answered in-process (NearCache)
+  uint64_t invalidations = 0;  // invalidation messages a NearCache applied
 };
 
 class Cache {
  public:
   virtual ~Cache() = default;
   virtual std::optional<std::string> Get(std::string_view key) = 0;
+  // What this process can answer without waiting on any I/O, or nothing (then call Get on a
+  // thread that may block). For a call answered on the gRPC thread.
+  virtual std::optional<std::string> Peek(std::string_view key) { return std::nullopt; }
   virtual void Set(std::string_view key, std::string_view value, absl::Duration ttl) = 0;
   // Invalidation must not be lost: a delete that cannot reach the backend is kept and
   // replayed before the backend is read again.

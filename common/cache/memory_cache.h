@@ -40,6 +40,7 @@ class MemoryCache final : public Cache {
   explicit MemoryCache(MemoryCacheOptions options = {});
 
   std::optional<std::string> Get(std::string_view key) override;
+  std::optional<std::string> Peek(std::string_view key) override { return Get(key); }
   void Set(std::string_view key, std::string_view value, absl::Duration ttl) override;
   void Delete(const std::vector<std::string>& keys) override;
   CacheStats Stats() const override;

@@ -1,7 +1,9 @@
 #include "common/redis/redis_client.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "common/status.h"
 
 namespace opsuite::redis {
 
@@ -424,6 +427,77 @@ absl::StatusOr<std::vector<Reply>> RedisClient::Run(
   Release(std::move(conn));
   *outcome = Outcome::kAnswered;
   return replies;
+}
+
+absl::StatusOr<std::unique_ptr<Subscriber>> RedisClient::OpenSubscriber() {
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connect());
+  redisContext* c = conn->ctx;
+  conn->ctx = nullptr;  // the Subscriber owns it now
+  return std::unique_ptr<Subscriber>(new Subscriber(c, address_, options_.connect_timeout));
+}
+
+Subscriber::~Subscriber() {
+  if (ctx_ != nullptr) redisFree(ctx_);
+}
+
+absl::StatusOr<Reply> Subscriber::Command(const std::vector<std::string>& argv) {
+  if (dead_) return absl::UnavailableError(absl::StrCat("redis ", address_, ": subscriber closed"));
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* r = static_cast<redisReply*>(
+      redisCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+  if (r == nullptr) {
+    dead_ = true;
+    return absl::UnavailableError(absl::StrCat("redis ", address_, " (", argv[0],
+                                               "): ", ctx_->errstr[0] ? ctx_->errstr : "failed"));
+  }
+  Reply reply = Convert(r);
+  freeReplyObject(r);
+  if (reply.is_error()) {
+    return absl::InternalError(absl::StrCat("redis ", address_, " (", argv[0], "): ", reply.str));
+  }
+  return reply;
+}
+
+absl::Status Subscriber::Poll(std::vector<Reply>* out) {
+  auto closed = [&](absl::string_view why) {
+    dead_ = true;
+    return absl::UnavailableError(absl::StrCat("redis ", address_, ": subscriber ", why));
+  };
+  if (dead_) return closed("closed");
+  char buf[16384];
+  for (;;) {
+    ssize_t n = recv(ctx_->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n > 0) {
+      if (redisReaderFeed(ctx_->reader, buf, static_cast<size_t>(n)) != REDIS_OK) {
+        return closed("got a malformed reply");
+      }
+      if (static_cast<size_t>(n) < sizeof(buf)) break;
+      continue;
+    }
+    if (n == 0) return closed("connection closed by redis");
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    return closed(strerror(errno));
+  }
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(ctx_->reader, &raw) != REDIS_OK) return closed("got a malformed reply");
+    if (raw == nullptr) return absl::OkStatus();
+    out->push_back(Convert(static_cast<redisReply*>(raw)));
+    freeReplyObject(raw);
+  }
+}
+
+bool Subscriber::Wait(absl::Duration timeout) const {
+  if (dead_) return true;
+  pollfd p{ctx_->fd, POLLIN, 0};
+  int ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout)));
+  return poll(&p, 1, ms) > 0;
 }
 
 }  // namespace opsuite::redis

@@ -97,6 +97,43 @@ struct RedisStats {
   uint64_t breaker_opens = 0;  // transitions to open (incl. a failed half-open probe)
 };
 
+// A connection of its own, outside the pool, for messages Redis pushes (SUBSCRIBE, client-side
+// caching with CLIENT TRACKING ... REDIRECT): connected, authenticated and on the URL's db.
+//
+//   ASSIGN_OR_RETURN(auto sub, redis->OpenSubscriber());
+//   ASSIGN_OR_RETURN(Reply id, sub->Command({"CLIENT", "ID"}));
+//   RETURN_IF_ERROR(sub->Command({"SUBSCRIBE", "__redis__:invalidate"}).status());
+//   std::vector<Reply> messages;
+//   while (sub->Wait(absl::Milliseconds(200))) RETURN_IF_ERROR(sub->Poll(&messages));
+//
+// Not thread-safe: callers serialize their use of one Subscriber.
+class Subscriber {
+ public:
+  ~Subscriber();
+  Subscriber(const Subscriber&) = delete;
+  Subscriber& operator=(const Subscriber&) = delete;
+
+  // Sends one command and waits (up to the connect timeout) for its reply. An error reply is
+  // INTERNAL. For the set-up before messages start to flow.
+  absl::StatusOr<Reply> Command(const std::vector<std::string>& argv);
+  // Reads what the socket holds now, never blocking, and appends each complete message to
+  // *out. UNAVAILABLE once the connection has closed or failed; the Subscriber is then dead.
+  absl::Status Poll(std::vector<Reply>* out);
+  // Waits up to `timeout` for something to read; true when Poll has something to do (data or
+  // a closed connection).
+  bool Wait(absl::Duration timeout) const;
+
+ private:
+  friend class RedisClient;
+  Subscriber(redisContext* ctx, std::string address, absl::Duration timeout)
+      : ctx_(ctx), address_(std::move(address)), timeout_(timeout) {}
+
+  redisContext* ctx_;
+  const std::string address_;
+  const absl::Duration timeout_;
+  bool dead_ = false;
+};
+
 class RedisClient {
  public:
   // Does not connect: the first call does. Fails only for a malformed URL or options.
@@ -117,6 +154,10 @@ class RedisClient {
   // (earlier commands have been executed; wrap them in MULTI/EXEC when that matters).
   absl::StatusOr<std::vector<Reply>> Pipeline(const std::vector<std::vector<std::string>>& commands,
                                               absl::Duration timeout = absl::ZeroDuration());
+
+  // Opens a connection for pushed messages (see Subscriber); UNAVAILABLE when Redis cannot be
+  // reached. The breaker is not consulted: a subscriber reconnects on its own schedule.
+  absl::StatusOr<std::unique_ptr<Subscriber>> OpenSubscriber();
 
   RedisStats Stats() const;
   // True while the breaker refuses calls (open, or half-open with its probe in flight).

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/cache/memory_cache.h"
+#include "common/cache/near_cache.h"
 #include "common/cache/redis_cache.h"
 #include "common/events/inprocess_bus.h"
 #include "common/events/outbox_relay.h"
@@ -58,6 +59,7 @@ class BackendsImpl final : public Backends {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_url,
+                                                       size_t near_cache_entries,
                                                        const Clock* clock) {
   Clock* mutable_clock = const_cast<Clock*>(clock);
   if (redis_url.empty()) {
@@ -92,7 +94,13 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
               "outbox until it does",
               {{"redis", redis_url}});
   }
-  return std::make_unique<BackendsImpl>(std::make_unique<cache::RedisCache>(cache_client),
+  std::unique_ptr<cache::Cache> cache = std::make_unique<cache::RedisCache>(cache_client);
+  if (near_cache_entries > 0) {
+    cache = std::make_unique<cache::NearCache>(
+        std::move(cache), cache_client,
+        cache::NearCacheOptions{.max_entries = near_cache_entries, .clock = mutable_clock});
+  }
+  return std::make_unique<BackendsImpl>(std::move(cache),
                                         std::make_unique<events::RedisStreamBus>(stream_client),
                                         std::make_unique<events::RedisStreamBus>(consumer_client),
                                         nullptr, std::move(data_client),

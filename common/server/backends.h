@@ -30,9 +30,11 @@ class Backends {
   virtual std::string Describe() const = 0;  // for the ready line, e.g. "redis 127.0.0.1:6379"
 };
 
-// `redis_url` empty: MemoryCache + InProcessBus. Otherwise RedisCache + RedisStreamBus; a Redis
-// that is down at start-up is not fatal (the cache misses, the outbox keeps events).
+// `redis_url` empty: MemoryCache + InProcessBus. Otherwise RedisCache (behind a NearCache of
+// `near_cache_entries`, unless 0) + RedisStreamBus; a Redis that is down at start-up is not
+// fatal (the cache misses, the outbox keeps events).
 absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_url,
+                                                       size_t near_cache_entries,
                                                        const Clock* clock);
 
 }  // namespace opsuite::server

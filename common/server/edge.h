@@ -18,7 +18,9 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -56,6 +58,16 @@ class Edge {
   template <class Req, class Resp, class Fn>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, absl::string_view method,
                                   const Req* req, Resp* resp, Fn&& fn) {
+    return UnaryFast(ctx, method, req, resp, nullptr, std::forward<Fn>(fn));
+  }
+
+  // Like Unary, but first gives `fast` the call on the gRPC thread itself: a handler that can
+  // answer without blocking (from the near cache, cache.h Peek) returns its status and the call
+  // finishes there, with no thread hop; std::nullopt (leaving *resp untouched) sends the call
+  // on to `fn` on the worker pool. `fast` must never block. nullptr: no fast path.
+  template <class Req, class Resp, class Fast, class Fn>
+  grpc::ServerUnaryReactor* UnaryFast(grpc::CallbackServerContext* ctx, absl::string_view method,
+                                      const Req* req, Resp* resp, Fast&& fast, Fn&& fn) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::Time start = absl::Now();
     log::RequestInfo info = RequestInfoFor(ctx, method);
@@ -69,6 +81,14 @@ class Edge {
     if (!principal.ok()) {
       Finish(reactor, info, start, principal.status());
       return reactor;
+    }
+    if constexpr (!std::is_same_v<std::decay_t<Fast>, std::nullptr_t>) {
+      log::ScopedRequest scope(info);
+      Call call{*principal, info.request_id, DeadlineOf(ctx)};
+      if (std::optional<absl::Status> answered = fast(static_cast<const Call&>(call), *req, resp)) {
+        Finish(reactor, info, start, *answered);
+        return reactor;
+      }
     }
     executor_->Submit([this, ctx, reactor, req, resp, info = std::move(info), start,
                        principal = *std::move(principal), fn = std::forward<Fn>(fn)]() mutable {
@@ -112,4 +132,19 @@ class Edge {
                          [this](const ::opsuite::server::Call& call, const Req& r, Resp* out) { \
                            return Do##Method(call, r, out);                                   \
                          });                                                                  \
+  }
+
+// The same, for an RPC that also has `std::optional<absl::Status> Fast<Method>(call, req, resp)`,
+// tried first on the gRPC thread (Edge::UnaryFast).
+#define OPSUITE_UNARY_FAST(edge, service_name, Method, Req, Resp)                              \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const Req* req,          \
+                                   Resp* resp) override {                                     \
+    return (edge)->UnaryFast(                                                                 \
+        ctx, service_name "/" #Method, req, resp,                                             \
+        [this](const ::opsuite::server::Call& call, const Req& r, Resp* out) {                \
+          return Fast##Method(call, r, out);                                                  \
+        },                                                                                    \
+        [this](const ::opsuite::server::Call& call, const Req& r, Resp* out) {                \
+          return Do##Method(call, r, out);                                                    \
+        });                                                                                   \
   }

@@ -27,6 +27,9 @@ ABSL_FLAG(std::string, db, "",
 ABSL_FLAG(int, db_pool_size, 8, "PostgreSQL connections per module (with --db=postgres://...)");
 ABSL_FLAG(std::string, redis, "",
           "Redis URL (redis://host:port[/db]); empty: in-process cache and event bus");
+ABSL_FLAG(int, near_cache_entries, 50000,
+          "Cache entries kept in-process in front of Redis, invalidated by Redis client-side "
+          "caching; 0: every cached read goes to Redis");
 ABSL_FLAG(std::string, jwt_secret, "", "HS256 key that verifies callers' JWTs");
 ABSL_FLAG(std::string, jwt_keys, "",
           "Extra HS256 keys for rotation: kid=secret,kid=secret (tokens name one by `kid`)");
@@ -124,7 +127,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   }
 
   impl->options = options;
-  ASSIGN_OR_RETURN(impl->backends, MakeBackends(options.redis_url, options.clock));
+  ASSIGN_OR_RETURN(impl->backends, MakeBackends(options.redis_url, options.near_cache_entries, options.clock));
   impl->metrics = std::make_unique<Metrics>();
   impl->verifier = std::make_unique<auth::JwtVerifier>(options.jwt_keys, options.clock);
   impl->executor = std::make_unique<Executor>(options.workers);
@@ -270,6 +273,7 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
     return InvalidField("db_pool_size", "must be 1..1000");
   }
   o.redis_url = absl::GetFlag(FLAGS_redis);
+  o.near_cache_entries = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_near_cache_entries)));
   if (!absl::GetFlag(FLAGS_jwt_secret).empty()) {
     o.jwt_keys.push_back({"", absl::GetFlag(FLAGS_jwt_secret)});
   }

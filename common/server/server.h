@@ -32,6 +32,8 @@ struct ServerOptions {
   std::string db_url;
   int db_pool_size = 8;  // PostgreSQL connections per module
   std::string redis_url;  // empty: in-process cache and event bus
+  // In-process copies of Redis cache entries kept true by Redis (cache/near_cache.h); 0: off.
+  size_t near_cache_entries = 50000;
   std::vector<auth::SigningKey> jwt_keys;
   std::string metrics_addr;  // empty: no metrics endpoint
   // Where other modules run ("planning" -> "10.0.0.5:50051"); a module not named here is
