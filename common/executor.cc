@@ -13,6 +13,7 @@ void Executor::Submit(std::function<void()> fn) {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
       queue_.push_back(std::move(fn));
+      if (idle_ > 0) ready_.Signal();
       return;
     }
   }
@@ -24,6 +25,7 @@ void Executor::Shutdown() {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
+    ready_.SignalAll();
   }
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -39,11 +41,11 @@ void Executor::Loop() {
     std::function<void()> fn;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Executor* e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return e->stopping_ || !e->queue_.empty();
-          },
-          this));
+      while (!stopping_ && queue_.empty()) {
+        ++idle_;
+        ready_.Wait(&mu_);
+        --idle_;
+      }
       if (queue_.empty()) return;  // stopping and drained
       fn = std::move(queue_.front());
       queue_.pop_front();

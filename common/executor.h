@@ -33,6 +33,10 @@ class Executor {
   mutable absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // One Signal per queued fn wakes one idle worker (an Await on a Condition would have Unlock
+  // evaluate every waiter's condition).
+  absl::CondVar ready_;
+  int idle_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> threads_;
 };
 

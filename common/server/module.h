@@ -41,6 +41,10 @@ struct Env {
   // A channel to another module ("planning"): the address from --peers, else this process's
   // own gRPC address (all-in-one). Call it when a request needs it, not at start-up.
   std::function<std::shared_ptr<grpc::Channel>(absl::string_view module)> peer_channel;
+  // For calls that end when the caller's Stop() returns (the gateway's): a module of this
+  // process is reached in-process, without TCP or HTTP/2 framing; others as peer_channel.
+  // Background threads that may outlive the server use peer_channel.
+  std::function<std::shared_ptr<grpc::Channel>(absl::string_view module)> request_channel;
   // A short-lived `service` token for calls to peers on behalf of `org`.
   std::function<std::string(const std::string& org)> service_token;
 };

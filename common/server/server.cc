@@ -37,7 +37,9 @@ ABSL_FLAG(std::string, peers, "",
           "Addresses of modules run elsewhere: planning=host:port,crm=host:port (default: this "
           "process)");
 ABSL_FLAG(std::string, metrics_addr, "", "Prometheus /metrics address; empty: off");
-ABSL_FLAG(int, workers, 16, "Worker threads for blocking work (database, Redis)");
+ABSL_FLAG(int, workers, 64,
+          "Worker threads for blocking work (database, Redis); writers waiting on one database "
+          "share its commits, so more workers mean larger groups under load");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request or response message");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(std::string, fake_clock_file, "",
@@ -69,6 +71,9 @@ struct Server::Impl {
 
   absl::Mutex peers_mu;
   absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>> channels ABSL_GUARDED_BY(peers_mu);
+  absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>> in_process_channels
+      ABSL_GUARDED_BY(peers_mu);
+  std::function<std::shared_ptr<grpc::Channel>(absl::string_view module)> env_peer_channel;
   struct Token {
     std::string value;
     absl::Time renew_after;
@@ -158,7 +163,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   Backends* backends = impl->backends.get();
   env.start_outbox_relay = [backends](storage::Database* db) { backends->StartOutboxRelay(db); };
   Impl* raw = impl.get();
-  env.peer_channel = [raw](absl::string_view module) {
+  raw->env_peer_channel = [raw](absl::string_view module) {
     absl::MutexLock lock(&raw->peers_mu);
     auto& channel = raw->channels[module];
     if (!channel) {
@@ -168,6 +173,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
       std::string addr = it != raw->options.peers.end() ? it->second : raw->SelfAddress();
       channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
     }
+    return channel;
+  };
+  env.peer_channel = raw->env_peer_channel;
+  env.request_channel = [raw](absl::string_view module) {
+    if (raw->options.peers.contains(std::string(module)) || raw->server == nullptr) {
+      return raw->env_peer_channel(module);
+    }
+    absl::MutexLock lock(&raw->peers_mu);
+    auto& channel = raw->in_process_channels[module];
+    if (!channel) channel = raw->server->InProcessChannel(grpc::ChannelArguments());
     return channel;
   };
   env.service_token = [raw](const std::string& org) {

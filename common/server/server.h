@@ -39,7 +39,7 @@ struct ServerOptions {
   // Where other modules run ("planning" -> "10.0.0.5:50051"); a module not named here is
   // reached at this process's own address.
   std::map<std::string, std::string> peers;
-  int workers = 16;
+  int workers = 64;
   int max_message_bytes = 4 << 20;
   const Clock* clock = nullptr;  // nullptr: the real clock
 };

@@ -62,7 +62,9 @@ class Database {
   virtual ~Database() = default;
   // Runs `fn` in a write transaction and commits when it returns OK (rolls back otherwise).
   // Writers are serialized. `fn` may run more than once when the backend asks for a retry,
-  // so it must not have effects outside the transaction.
+  // so it must not have effects outside the transaction. A backend may commit several
+  // writers' fns together (SQLite's group commit): each still sees the writes before it and
+  // an error rolls back only its own.
   virtual absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn) = 0;
   // Runs `fn` in a read-only snapshot.
   virtual absl::Status Read(absl::FunctionRef<absl::Status(Tx&)> fn) = 0;
@@ -70,6 +72,13 @@ class Database {
   virtual absl::string_view Dialect() const = 0;
   // Called (on the committing thread) after every committed write transaction.
   virtual void OnCommit(std::function<void()> listener) = 0;
+
+  // Successful writes and the commits that made them durable (fewer when commits are grouped).
+  struct WriteStats {
+    uint64_t writes = 0;
+    uint64_t commits = 0;
+  };
+  virtual WriteStats Stats() const { return {}; }
 };
 
 using DatabasePtr = std::unique_ptr<Database>;

@@ -11,6 +11,8 @@
 #include "common/storage/postgres.h"
 #include "common/storage/sqlite.h"
 #include "common/testing/postgres_server.h"
+#include "absl/synchronization/notification.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "opsuite/common/v1/common.pb.h"
 
@@ -173,6 +175,95 @@ TEST_P(StorageTest, ConcurrentWritersAndReaders) {
        return absl::OkStatus();
      })
       .IgnoreError();
+}
+
+// Writers queued behind a running write are committed together, and one of them failing
+// rolls back only its own writes.
+TEST_P(StorageTest, WritersQueuedTogetherCommitTogetherAndFailAlone) {
+  absl::Notification first_running, release_first;
+  std::thread first([&] {
+    EXPECT_TRUE(db_->Write([&](Tx& tx) -> absl::Status {
+                     if (!first_running.HasBeenNotified()) first_running.Notify();
+                     release_first.WaitForNotification();
+                     return tx.Exec("INSERT INTO items (id, n) VALUES ('first', 0)", {}).status();
+                   })
+                    .ok());
+  });
+  first_running.WaitForNotification();
+  const Database::WriteStats before = db_->Stats();
+  std::vector<std::thread> queued;
+  std::vector<absl::Status> results(6);
+  for (int i = 0; i < 6; ++i) {
+    queued.emplace_back([&, i] {
+      results[i] = db_->Write([&](Tx& tx) -> absl::Status {
+        RETURN_IF_ERROR(tx.Exec("INSERT INTO items (id, n) VALUES (?, ?)",
+                                {absl::StrCat("q", i), int64_t{i}})
+                            .status());
+        // Each fn sees the ones committed with it before it, as if run one by one.
+        ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM items WHERE id LIKE 'q%'", {}));
+        if (rows[0].Int(0) < 1) return absl::InternalError("own insert not visible");
+        if (i == 3) return absl::FailedPreconditionError("writer 3 changes its mind");
+        return absl::OkStatus();
+      });
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(300));  // all six are waiting behind the first
+  release_first.Notify();
+  first.join();
+  for (auto& t : queued) t.join();
+  for (int i = 0; i < 6; ++i) {
+    if (i == 3) {
+      EXPECT_EQ(results[i].code(), absl::StatusCode::kFailedPrecondition) << results[i];
+    } else {
+      EXPECT_TRUE(results[i].ok()) << i << ": " << results[i];
+    }
+  }
+  ASSERT_TRUE(db_->Read([](Tx& tx) -> absl::Status {
+                   ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT id FROM items ORDER BY id", {}));
+                   std::vector<std::string> ids;
+                   for (const auto& r : rows) ids.push_back(r.Text(0));
+                   EXPECT_EQ(ids, (std::vector<std::string>{"first", "q0", "q1", "q2", "q4", "q5"}));
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  if (GetParam() == Backend::kSqlite) {
+    // The first write's commit, then one commit for the five queued writes that succeeded.
+    const Database::WriteStats after = db_->Stats();
+    EXPECT_EQ(after.writes - before.writes, 6u);
+    EXPECT_EQ(after.commits - before.commits, 2u);
+  }
+}
+
+// Under concurrent load, the writes are all there and (SQLite) share their commits.
+TEST_P(StorageTest, ConcurrentWritersShareCommits) {
+  constexpr int kThreads = 16, kEach = 40;
+  const Database::WriteStats before = db_->Stats();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        absl::Status s = db_->Write([&](Tx& tx) {
+          return tx.Exec("INSERT INTO items (id, n) VALUES (?, ?)",
+                         {absl::StrCat(t, "-", i), int64_t{i}})
+              .status();
+        });
+        EXPECT_TRUE(s.ok()) << s;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(db_->Read([&](Tx& tx) -> absl::Status {
+                   ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT COUNT(*) FROM items", {}));
+                   EXPECT_EQ(rows[0].Int(0), kThreads * kEach);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  if (GetParam() == Backend::kSqlite) {
+    const Database::WriteStats after = db_->Stats();
+    EXPECT_EQ(after.writes - before.writes, static_cast<uint64_t>(kThreads * kEach));
+    EXPECT_LT(after.commits - before.commits, static_cast<uint64_t>(kThreads * kEach) / 2)
+        << "16 concurrent writers should share fsyncs";
+  }
 }
 
 TEST_P(StorageTest, OutboxKeepsOrderAndMarksSent) {

@@ -2,7 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <atomic>
 #include <deque>
+#include <functional>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -70,6 +74,9 @@ class Connection : public Tx {
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close(db_);
   }
+
+  // True outside a transaction (also after SQLite rolled one back on its own).
+  bool InAutocommit() const { return sqlite3_get_autocommit(db_) != 0; }
 
   absl::Status ExecScript(const std::string& sql) {
     char* err = nullptr;
@@ -203,19 +210,44 @@ class SqliteDatabase final : public Database {
     return absl::OkStatus();
   }
 
+  // Group commit: a writer queues its fn; the writer that finds no one leading takes the whole
+  // queue and runs it in one transaction, each fn inside a SAVEPOINT (a fn that fails is rolled
+  // back alone), and commits them with one fsync. Writers that arrive meanwhile wait on their
+  // own CondVar; when the group is done the leader wakes each of its members and hands the lead
+  // to the first writer still queued. Under load the fsyncs are shared; at rest a write is a
+  // transaction of its own. Each fn sees the writes of the fns before it, as if run one by one.
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn) override {
-    absl::Status status;
+    Pending me{fn};
+    std::vector<Pending*> group;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_.push_back(&me);
+      if (leading_) {
+        while (!me.done && !me.lead) me.cv.Wait(&queue_mu_);
+        if (me.done) return me.status;
+      }
+      leading_ = true;
+      group.swap(queue_);
+    }
+    bool committed;
     {
       absl::MutexLock lock(&write_mu_);
-      for (int attempt = 0;; ++attempt) {
-        status = WriteOnce(fn);
-        if (status.code() != absl::StatusCode::kUnavailable || attempt >= 2 ||
-            status.message().find("busy") == absl::string_view::npos) {
-          break;
-        }
+      committed = RunGroup(group);
+    }
+    {
+      absl::MutexLock lock(&queue_mu_);
+      for (Pending* p : group) {
+        p->done = true;
+        if (p != &me) p->cv.Signal();
+      }
+      if (queue_.empty()) {
+        leading_ = false;
+      } else {
+        queue_.front()->lead = true;
+        queue_.front()->cv.Signal();
       }
     }
-    if (status.ok()) {
+    if (committed) {
       std::vector<std::function<void()>> listeners;
       {
         absl::MutexLock lock(&listeners_mu_);
@@ -223,7 +255,11 @@ class SqliteDatabase final : public Database {
       }
       for (auto& l : listeners) l();
     }
-    return status;
+    return me.status;
+  }
+
+  WriteStats Stats() const override {
+    return {.writes = grouped_writes_.load(), .commits = group_commits_.load()};
   }
 
   absl::Status Read(absl::FunctionRef<absl::Status(Tx&)> fn) override {
@@ -254,19 +290,83 @@ class SqliteDatabase final : public Database {
   }
 
  private:
-  absl::Status WriteOnce(absl::FunctionRef<absl::Status(Tx&)> fn)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
-    RETURN_IF_ERROR(writer_->ExecScript("BEGIN IMMEDIATE"));
-    absl::Status status = fn(*writer_);
-    if (status.ok()) {
-      status = writer_->ExecScript("COMMIT");
-      if (!status.ok()) writer_->ExecScript("ROLLBACK").IgnoreError();
-    } else {
-      writer_->ExecScript("ROLLBACK").IgnoreError();
+  struct Pending {
+    explicit Pending(absl::FunctionRef<absl::Status(Tx&)> f) : fn(f) {}
+    absl::FunctionRef<absl::Status(Tx&)> fn;
+    absl::Status status;  // set by the leader before done
+    bool done = false;    // under queue_mu_
+    bool lead = false;    // under queue_mu_: the previous leader handed the lead to this one
+    absl::CondVar cv;
+  };
+
+  // Runs `group` to a commit; sets each one's status and done. True when something committed.
+  bool RunGroup(std::vector<Pending*>& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    std::vector<Pending*> left = group;
+    bool committed = false;
+    for (int attempt = 0; !left.empty(); ++attempt) {
+      absl::Status begun = writer_->ExecScript("BEGIN IMMEDIATE");
+      if (!begun.ok()) {
+        // Another process holds the write lock past the busy timeout: try again twice.
+        if (IsBusy(begun) && attempt < 2) continue;
+        for (Pending* p : left) Finish(p, begun);
+        break;
+      }
+      std::vector<Pending*> ran;  // fns whose writes are in this transaction
+      Pending* aborted = nullptr;  // a fn whose error ended the whole transaction
+      for (Pending* p : left) {
+        if (!writer_->ExecScript("SAVEPOINT w").ok()) {
+          aborted = p;
+          p->status = absl::UnavailableError("sqlite: cannot open a savepoint; retry");
+          break;
+        }
+        absl::Status status = p->fn(*writer_);
+        if (writer_->InAutocommit()) {
+          // SQLite rolled the whole transaction back (disk full, I/O error): this fn gets the
+          // error, the ones before it run again in a fresh transaction.
+          aborted = p;
+          p->status = status.ok() ? absl::UnavailableError("sqlite: transaction rolled back")
+                                  : status;
+          break;
+        }
+        if (!status.ok()) writer_->ExecScript("ROLLBACK TO w").IgnoreError();
+        writer_->ExecScript("RELEASE w").IgnoreError();
+        p->status = status;
+        ran.push_back(p);
+      }
+      if (aborted != nullptr) {
+        Finish(aborted, aborted->status);
+        left.erase(std::find(left.begin(), left.end(), aborted));
+        if (!writer_->InAutocommit()) writer_->ExecScript("ROLLBACK").IgnoreError();
+        continue;  // the others again, fresh: "fn may run more than once"
+      }
+      absl::Status commit = writer_->ExecScript("COMMIT");
+      if (!commit.ok()) {
+        writer_->ExecScript("ROLLBACK").IgnoreError();
+        if (IsBusy(commit) && attempt < 2) continue;
+        for (Pending* p : left) Finish(p, commit);
+        break;
+      }
+      uint64_t ok = 0;
+      for (Pending* p : ran) ok += p->status.ok() ? 1 : 0;
+      committed = ok > 0;
+      grouped_writes_.fetch_add(ok);
+      group_commits_.fetch_add(1);
+      break;
     }
-    return status;
+    return committed;
   }
 
+  static bool IsBusy(const absl::Status& s) {
+    return s.code() == absl::StatusCode::kUnavailable &&
+           s.message().find("busy") != absl::string_view::npos;
+  }
+  static void Finish(Pending* p, absl::Status status) { p->status = std::move(status); }
+
+  absl::Mutex queue_mu_;
+  std::vector<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool leading_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::atomic<uint64_t> grouped_writes_{0};
+  std::atomic<uint64_t> group_commits_{0};
   absl::Mutex write_mu_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(write_mu_);
   absl::Mutex readers_mu_;

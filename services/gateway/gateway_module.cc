@@ -33,7 +33,7 @@ class Module : public server::Module {
   absl::Status Started() override {
     GatewayBackends backends;
     backends.verifier = env_.verifier;
-    backends.channel = env_.peer_channel;
+    backends.channel = env_.request_channel;
     backends.redis = env_.redis;
     backends.clock = env_.clock;
     backends.metrics = env_.metrics;
