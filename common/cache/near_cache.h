@@ -10,11 +10,14 @@
 // How it stays correct with several replicas:
 // - Redis sends an invalidation message to every replica's subscriber connection whenever a key
 //   under the prefix changes (SET, DEL, expiry, eviction, FLUSHALL), whoever changed it.
-// - Read after write across replicas: a writer acknowledges only after its DEL returned, and
-//   Redis queues the invalidation in the same event-loop pass as that DEL's reply. Before any
-//   near hit, the reader drains its subscriber socket without blocking (one recv), so an
-//   invalidation that reached this host before the read began is applied first. A caller that
-//   saw a write acknowledged on replica A and then reads on replica B gets the new value.
+// - Read after write across replicas: a writer acknowledges only after its DEL returned. Redis
+//   (7.0, io-threads off) queues a BCAST invalidation in beforeSleep, after the DEL's reply,
+//   and writes the most recently queued client first, so the invalidation is written to every
+//   subscriber before the writer's reply. Before any near hit, the reader drains its
+//   subscriber socket without blocking (one recv), so an invalidation that reached this host
+//   before the read began is applied first. A caller that saw a write acknowledged on replica
+//   A and then reads on replica B gets the new value (NearCacheTest checks 2,000 rounds).
+//   FLUSHALL is the exception: its invalidation can arrive just after its reply.
 // - A read that fills the near cache races with writes: it leaves a placeholder before its
 //   Redis GET, any invalidation of the key removes it, and the value is kept only if the
 //   placeholder is still there afterwards.
