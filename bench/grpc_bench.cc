@@ -18,6 +18,11 @@
 //                 1,000 events/s for --notify_seconds with each notice's publish-to-commit latency
 //   RunEvaluation one evaluation run per --scoring_subjects size (six-item scheme), timed
 //                 from the call to SUCCEEDED, with the input calls it made
+//   writes, mixed opsuite-loadgen (another process, so its own client cost) runs Echo against
+//                 opsuite-echo as its baseline, then CreateCustomer and RecordActual (acked =
+//                 committed with fsync) and the 80/20 GetEmployee/CreateCustomer mix
+//   RSS           opsuite's resident memory (VmRSS, and the peak VmHWM) after the customers
+//                 and employees are in and read, and again at the end
 //
 //   grpc_bench [--in_flight=64] [--channels=4] [--seconds=5] [--employees=20000]
 //              [--customers=100000] [--scoring_subjects=10000,100000] [--json=FILE]
@@ -99,7 +104,70 @@ struct Result {
   std::string name;
   uint64_t calls = 0, errors = 0;
   double seconds = 0, qps = 0, p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0;
+  double baseline_qps = 0;  // what "vs echo" divides by; 0: this client's echo
 };
+
+// Resident and peak resident memory of `pid` in MB (VmRSS, VmHWM).
+std::pair<double, double> MemoryMb(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  double rss = 0, hwm = 0;
+  while (std::getline(in, line)) {
+    int64_t kb = 0;
+    std::vector<std::string> parts = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (parts.size() < 2 || !absl::SimpleAtoi(parts[1], &kb)) continue;
+    if (parts[0] == "VmRSS:") rss = kb / 1024.0;
+    if (parts[0] == "VmHWM:") hwm = kb / 1024.0;
+  }
+  return {rss, hwm};
+}
+
+// Runs opsuite-loadgen (its JSON into `json_path`) and returns its per-op results named
+// "<prefix><op>" and the whole mix as "<prefix><mix>"; nullopt when it failed.
+std::optional<std::vector<Result>> RunLoadgen(const std::string& prefix,
+                                              std::vector<std::string> args,
+                                              const std::string& json_path,
+                                              const std::string& log_path) {
+  args.insert(args.begin(), LOADGEN_BINARY);
+  args.push_back("--json=" + json_path);
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = fopen(log_path.c_str(), "w");
+    dup2(fileno(f), STDERR_FILENO);
+    dup2(fileno(f), STDOUT_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "opsuite-loadgen failed (log: %s)\n", log_path.c_str());
+    return std::nullopt;
+  }
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(json_path), nullptr, false);
+  if (j.is_discarded() || !j.contains("results")) return std::nullopt;
+  std::vector<Result> out;
+  const bool single = j["results"].size() <= 2;  // one op and "all": report the op only
+  for (const auto& r : j["results"]) {
+    std::string op = r["op"];
+    if (single && op == "all") continue;
+    Result x;
+    x.name = prefix + (op == "all" ? std::string(j["mix"]) : op);
+    x.calls = r["calls"];
+    x.errors = x.calls - r["ok"].get<uint64_t>();
+    x.seconds = r["seconds"];
+    x.qps = r["qps"];
+    x.p50_ms = r["p50_ms"];
+    x.p90_ms = r["p90_ms"];
+    x.p99_ms = r["p99_ms"];
+    x.p999_ms = r["p999_ms"];
+    out.push_back(x);
+  }
+  return out;
+}
 
 // Keeps `in_flight` calls going until `stop()` says so; `start(slot, done)` issues one call.
 Result RunLoad(const std::string& name, int in_flight,
@@ -170,6 +238,7 @@ int main(int argc, char** argv) {
   absl::SleepFor(absl::Milliseconds(300));
   const std::string secret = "bench-secret";
   const std::string redis_url = absl::StrCat("redis://127.0.0.1:", redis_port);
+  const size_t opsuite_child = children.size();
   children.push_back(Spawn({OPSUITE_BINARY, "--target=all",
                             absl::StrCat("--grpc_addr=127.0.0.1:", grpc_port),
                             absl::StrCat("--http_addr=127.0.0.1:", http_port),
@@ -422,6 +491,46 @@ int main(int argc, char** argv) {
                               list_with(absl::StrCat("華南", customers - 1, kinds[(customers - 1) % 5]), 1),
                               calls(std::max<uint64_t>(1, list_calls / 10))));
   }
+  // Memory with the data in and read: the bar is for 100,000 customers and 10,000 employees.
+  std::vector<std::pair<std::string, std::pair<double, double>>> memory;
+  memory.push_back({absl::StrCat(customers, " customers and ", employees, " employees in and read"),
+                    MemoryMb(children[opsuite_child])});
+  // Durable writes and the 80/20 mix, by opsuite-loadgen, against its own echo baseline.
+  {
+    const std::string suite_addr = absl::StrCat("127.0.0.1:", grpc_port);
+    const std::vector<std::string> common = {
+        absl::StrCat("--in_flight=", in_flight), absl::StrCat("--channels=", nchannels),
+        absl::StrCat("--duration=", absl::GetFlag(FLAGS_seconds), "s"), "--warmup=1s"};
+    auto args = [&](std::string addr, std::string mix) {
+      std::vector<std::string> a = common;
+      a.push_back("--addr=" + addr);
+      a.push_back("--mix=" + mix);
+      a.push_back("--jwt_secret=" + secret);
+      a.push_back("--seed_employees=1000");
+      return a;
+    };
+    double loadgen_echo = 0;
+    int n = 0;
+    for (const auto& [addr, mix] : std::vector<std::pair<std::string, std::string>>{
+             {absl::StrCat("127.0.0.1:", echo_port), "Echo"},
+             {suite_addr, "CreateCustomer"},
+             {suite_addr, "RecordActual"},
+             {suite_addr, "GetEmployee:80,CreateCustomer:20"}}) {
+      fprintf(stderr, "opsuite-loadgen --mix=%s...\n", mix.c_str());
+      auto got = RunLoadgen("loadgen ", args(addr, mix), (dir / absl::StrCat("loadgen", n, ".json")).string(),
+                            (dir / absl::StrCat("loadgen", n, ".log")).string());
+      ++n;
+      if (!got) {
+        cleanup();
+        return 1;
+      }
+      for (Result& r : *got) {
+        if (mix == "Echo") loadgen_echo = r.qps;
+        r.baseline_qps = loadgen_echo;
+        results.push_back(r);
+      }
+    }
+  }
   // notify: events straight into the stream (as the outbox relays write them), each a
   // scheduler.reminder for one of the employees; timed until every notice is committed to the
   // inboxes (counted in notify's database). Then a steady 1,000 events/s for
@@ -662,6 +771,7 @@ int main(int argc, char** argv) {
       scoring.push_back(r);
     }
   }
+  memory.push_back({"at the end", MemoryMb(children[opsuite_child])});
   cleanup();
 
   double echo_qps = results[0].qps;
@@ -671,13 +781,21 @@ int main(int argc, char** argv) {
   printf("|---|---|---|---|---|---|---|---|---|\n");
   nlohmann::json out = nlohmann::json::array();
   for (const Result& r : results) {
+    const double base = r.baseline_qps > 0 ? r.baseline_qps : echo_qps;
     printf("| %s | %llu | %llu | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f%% |\n", r.name.c_str(),
            static_cast<unsigned long long>(r.calls), static_cast<unsigned long long>(r.errors),
-           r.qps, r.p50_ms, r.p90_ms, r.p99_ms, r.p999_ms, 100.0 * r.qps / echo_qps);
+           r.qps, r.p50_ms, r.p90_ms, r.p99_ms, r.p999_ms, 100.0 * r.qps / base);
     out.push_back({{"scenario", r.name}, {"calls", r.calls}, {"errors", r.errors},
                    {"qps", r.qps}, {"p50_ms", r.p50_ms}, {"p90_ms", r.p90_ms},
                    {"p99_ms", r.p99_ms}, {"p999_ms", r.p999_ms},
-                   {"ratio_to_echo", r.qps / echo_qps}});
+                   {"ratio_to_echo", r.qps / base}, {"echo_qps", base}});
+  }
+  printf("\n(loadgen rows: opsuite-loadgen in its own process; their %% is of its Echo row)\n");
+  nlohmann::json memory_json = nlohmann::json::array();
+  printf("\n| opsuite memory | RSS MB | peak RSS MB |\n|---|---|---|\n");
+  for (const auto& [when, mb] : memory) {
+    printf("| %s | %.0f | %.0f |\n", when.c_str(), mb.first, mb.second);
+    memory_json.push_back({{"when", when}, {"rss_mb", mb.first}, {"peak_rss_mb", mb.second}});
   }
   const Result* grpc_get = nullptr;
   const Result* rest_get = nullptr;
@@ -713,7 +831,8 @@ int main(int argc, char** argv) {
   if (!absl::GetFlag(FLAGS_json).empty()) {
     std::ofstream(absl::GetFlag(FLAGS_json))
         << nlohmann::json{{"in_flight", in_flight}, {"channels", nchannels}, {"results", out},
-                          {"evaluation_runs", runs}, {"notify", notify_json}}
+                          {"evaluation_runs", runs}, {"notify", notify_json},
+                          {"memory", memory_json}}
                .dump(2)
         << "\n";
   }

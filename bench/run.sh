@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 ensure_packages
 setup_ccache
-configure_and_build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- grpc_bench opsuite opsuite-echo
+configure_and_build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- grpc_bench opsuite opsuite-echo opsuite-loadgen
 out="$ROOT/bench/results/$(date +%Y-%m-%d)"
 "$ROOT/build/bench/grpc_bench" --json="$out.json" "$@" | tee "$out.md"
 echo "wrote $out.json and $out.md"

@@ -1,8 +1,11 @@
 #include "common/cache/near_cache.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -88,6 +91,7 @@ void NearCache::Listen() {
         // Invalidations may have been missed while there was no subscription.
         ForgetAll();
         sub_ = *std::move(fresh);
+        fd_.store(sub_->fd(), std::memory_order_release);
         subscribed_.store(true, std::memory_order_release);
         backoff = options_.reconnect_backoff;
         continue;
@@ -101,15 +105,21 @@ void NearCache::Listen() {
     if (!sub->Wait(absl::Milliseconds(100))) continue;
     if (!Drain()) {
       absl::MutexLock lock(&sub_mu_);
+      fd_.store(-1, std::memory_order_release);
       sub_.reset();
     }
   }
   absl::MutexLock lock(&sub_mu_);
   subscribed_.store(false, std::memory_order_release);
+  fd_.store(-1, std::memory_order_release);
   sub_.reset();
 }
 
 bool NearCache::Drain() {
+  // Counted before reading the socket, so a reader that then finds the socket empty also sees
+  // that someone may still be applying what was in it (NearHit).
+  draining_.fetch_add(1, std::memory_order_seq_cst);
+  absl::Cleanup done = [this] { draining_.fetch_sub(1, std::memory_order_seq_cst); };
   std::vector<redis::Reply> messages;
   {
     absl::MutexLock lock(&sub_mu_);
@@ -152,8 +162,19 @@ void NearCache::ForgetAll() {
   }
 }
 
+bool NearCache::Quiet() const {
+  // Nothing in the socket (no data, no EOF) and no one between reading it and applying what
+  // they read: every invalidation that reached this host is applied.
+  const int fd = fd_.load(std::memory_order_acquire);
+  if (fd < 0) return false;
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, 0) != 0) return false;
+  return draining_.load(std::memory_order_seq_cst) == 0;
+}
+
 std::optional<std::string> NearCache::NearHit(std::string_view key) {
-  if (!Drain()) return std::nullopt;
+  if (!Subscribed()) return std::nullopt;
+  if (!Quiet() && !Drain()) return std::nullopt;
   Shard& shard = ShardFor(key);
   absl::MutexLock lock(&shard.mu);
   auto it = shard.map.find(AsAbsl(key));

@@ -94,6 +94,8 @@ class NearCache final : public Cache {
   // Applies whatever invalidations the subscriber socket holds now; false when there is no
   // subscription (then nothing near may be served).
   bool Drain();
+  // True when Drain would find nothing to apply, found without taking its lock.
+  bool Quiet() const;
   void Apply(const redis::Reply& message);
   void Forget(std::string_view key);
   void ForgetAll();
@@ -113,6 +115,11 @@ class NearCache final : public Cache {
   mutable absl::Mutex sub_mu_;
   std::unique_ptr<redis::Subscriber> sub_ ABSL_GUARDED_BY(sub_mu_);
   std::atomic<bool> subscribed_{false};
+  // The subscriber's socket while subscribed (-1 otherwise), and how many threads are inside
+  // Drain: a hit whose poll finds the socket quiet while no one is applying what they read
+  // needs no lock (see NearHit).
+  std::atomic<int> fd_{-1};
+  std::atomic<int> draining_{0};
   bool stop_ ABSL_GUARDED_BY(sub_mu_) = false;
   std::thread listener_;
 

@@ -493,6 +493,8 @@ absl::Status Subscriber::Poll(std::vector<Reply>* out) {
   }
 }
 
+int Subscriber::fd() const { return ctx_->fd; }
+
 bool Subscriber::Wait(absl::Duration timeout) const {
   if (dead_) return true;
   pollfd p{ctx_->fd, POLLIN, 0};

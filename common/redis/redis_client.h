@@ -122,6 +122,8 @@ class Subscriber {
   // Waits up to `timeout` for something to read; true when Poll has something to do (data or
   // a closed connection).
   bool Wait(absl::Duration timeout) const;
+  // The socket, for a caller's own poll(2).
+  int fd() const;
 
  private:
   friend class RedisClient;
