@@ -67,7 +67,8 @@
 ABSL_FLAG(int, in_flight, 64, "calls in flight");
 ABSL_FLAG(int, channels, 4, "client channels");
 ABSL_FLAG(int, seconds, 5, "measured seconds per time-based scenario");
-ABSL_FLAG(int, employees, 20000, "employees created (and read once each in the miss scenario)");
+ABSL_FLAG(int, employees, 10000,
+          "employees created (and read once each in the miss scenario); 10,000 is the RSS bar's");
 ABSL_FLAG(int, customers, 100000, "customers imported for the crm scenarios (0: skip them)");
 ABSL_FLAG(int, list_calls, 400, "ListCustomers calls measured");
 ABSL_FLAG(std::string, json, "", "also write the results here");

@@ -37,11 +37,22 @@ bool IsHex(absl::string_view s, size_t n) {
   return nonzero;
 }
 
+// `bytes` random bytes as lowercase hex, never all zero (W3C trace and span ids must not be).
+// A table lookup per nibble: this runs for every call (callgrind had the StrFormat version at
+// 17% of a cached read's instructions).
 std::string RandomHex(size_t bytes) {
-  thread_local absl::BitGen gen;
-  std::string out;
-  for (size_t i = 0; i < bytes; ++i) {
-    absl::StrAppendFormat(&out, "%02x", absl::Uniform<unsigned>(gen, 1u, 256u) & 0xff);
+  static constexpr char kHex[] = "0123456789abcdef";
+  thread_local absl::InsecureBitGen gen;
+  std::string out(bytes * 2, '0');
+  bool nonzero = false;
+  for (size_t i = 0; i < bytes; i += 8) {
+    uint64_t word = absl::Uniform<uint64_t>(gen);
+    if (i + 8 >= bytes && !nonzero && word == 0) word = 1;
+    nonzero |= word != 0;
+    for (size_t j = i; j < bytes && j < i + 8; ++j, word >>= 8) {
+      out[2 * j] = kHex[(word >> 4) & 0xf];
+      out[2 * j + 1] = kHex[word & 0xf];
+    }
   }
   return out;
 }

@@ -1,5 +1,9 @@
 #include "common/log.h"
 
+#include <array>
+#include <set>
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace opsuite::log {
@@ -54,6 +58,24 @@ TEST(TraceContextTest, ChildKeepsTraceAndChangesSpan) {
   TraceContext child = root.Child();
   EXPECT_EQ(child.trace_id, root.trace_id);
   EXPECT_NE(child.span_id, root.span_id);
+}
+
+TEST(TraceContextTest, NewIdsAreValidAndDistinct) {
+  std::set<std::string> traces, spans;
+  std::array<int, 16> nibbles{};
+  for (int i = 0; i < 2000; ++i) {
+    TraceContext t = TraceContext::New();
+    ASSERT_EQ(t.trace_id.size(), 32u);
+    ASSERT_EQ(t.span_id.size(), 16u);
+    TraceContext parsed;  // lowercase hex, not all zero
+    ASSERT_TRUE(TraceContext::Parse(t.ToHeader(), &parsed)) << t.ToHeader();
+    traces.insert(t.trace_id);
+    spans.insert(t.span_id);
+    for (char c : t.trace_id) ++nibbles[c <= '9' ? c - '0' : c - 'a' + 10];
+  }
+  EXPECT_EQ(traces.size(), 2000u);
+  EXPECT_EQ(spans.size(), 2000u);
+  for (int n : nibbles) EXPECT_GT(n, 3000);  // 64,000 nibbles: about 4,000 of each digit
 }
 
 }  // namespace
