@@ -2,7 +2,7 @@
 // true by Redis itself (client-side caching, `CLIENT TRACKING ... BCAST PREFIX <prefix>`), so
 // that a hit costs no network round trip and can be answered on the gRPC thread (Peek).
 //
-//   NearCache cache(std::make_unique<RedisCache>(redis), redis, {.prefix = "ops:"});
+//   NearCache cache(std::make_unique<RedisCache>(redis), redis, {.prefix = "ops:{"});
 //   cache.Get(key);      // near hit, else Redis (and kept near), else miss
 //   cache.Peek(key);     // near hit or nothing: never any I/O but one non-blocking recv
 //   cache.Delete(keys);  // forgets them here at once, then DEL in Redis, which tells the others
@@ -51,7 +51,10 @@
 namespace opsuite::cache {
 
 struct NearCacheOptions {
-  std::string prefix = "ops:";  // the keys whose invalidations this cache hears about
+  // The keys whose invalidations this cache hears about: the cache keys (cache.h Key), not the
+  // event stream "ops:events" or the leaderboards, whose every XADD would otherwise reach every
+  // replica as an invalidation.
+  std::string prefix = "ops:{";
   size_t max_entries = 50000;   // across all shards; a full shard drops an entry to make room
   int shards = 16;
   absl::Duration max_ttl = absl::Seconds(60);  // a near entry never outlives this

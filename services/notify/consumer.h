@@ -44,6 +44,9 @@ class EventConsumer {
   void Loop();
   void Process(const std::vector<events::StreamEntry>& entries);
 
+  static constexpr size_t kPrepareThreads = 8;
+  static constexpr int kReadBatch = 256;  // events a read takes, written in one commit
+
   Context* ctx_;
   events::EventSource* source_;
   std::string consumer_;
