@@ -126,7 +126,7 @@ void PlanningSuite::SetUp() {
 void PlanningSuite::TearDown() {
   if (server_) server_->Shutdown(absl::Seconds(2));
   server_.reset();
-  std::filesystem::remove_all(dir_);
+  if (!HasFailure()) std::filesystem::remove_all(dir_);
   if (!db_name_.empty()) {
     if (PostgresServer* pg = SuitePostgres()) {
       absl::Status dropped = pg->DropDatabase(db_name_);
