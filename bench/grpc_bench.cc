@@ -131,17 +131,7 @@ std::optional<std::vector<Result>> RunLoadgen(const std::string& prefix,
                                               const std::string& log_path) {
   args.insert(args.begin(), LOADGEN_BINARY);
   args.push_back("--json=" + json_path);
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = fopen(log_path.c_str(), "w");
-    dup2(fileno(f), STDERR_FILENO);
-    dup2(fileno(f), STDOUT_FILENO);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_t pid = Spawn(std::move(args), log_path);
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -54,6 +54,18 @@ Reply Convert(const redisReply* r) {
   return out;
 }
 
+// Sends `argv` (binary-safe) and waits for the reply; nullptr on a transport failure.
+redisReply* CommandArgv(redisContext* c, const std::vector<std::string>& argv) {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+}
+
 timeval SocketTimeout(absl::Duration d) {
   if (d < absl::Milliseconds(1)) d = absl::Milliseconds(1);  // 0 would mean "forever"
   return absl::ToTimeval(d);
@@ -300,14 +312,7 @@ absl::StatusOr<std::unique_ptr<RedisClient::Connection>> RedisClient::Connect() 
   redisSetTimeout(c, SocketTimeout(options_.connect_timeout));
   conn->timeout = options_.connect_timeout;
   auto setup = [&](std::vector<std::string> argv) -> absl::Status {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+    redisReply* r = CommandArgv(c, argv);
     if (r == nullptr) return TransportError(c, options_.connect_timeout, argv[0]);
     Reply reply = Convert(r);
     freeReplyObject(r);
@@ -442,14 +447,7 @@ Subscriber::~Subscriber() {
 
 absl::StatusOr<Reply> Subscriber::Command(const std::vector<std::string>& argv) {
   if (dead_) return absl::UnavailableError(absl::StrCat("redis ", address_, ": subscriber closed"));
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  auto* r = static_cast<redisReply*>(
-      redisCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+  redisReply* r = CommandArgv(ctx_, argv);
   if (r == nullptr) {
     dead_ = true;
     return absl::UnavailableError(absl::StrCat("redis ", address_, " (", argv[0],
