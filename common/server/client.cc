@@ -1,7 +1,11 @@
 #include "common/server/client.h"
 
+#include <random>
+
 #include "absl/time/clock.h"
 #include "common/log.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
 
 namespace opsuite::server {
 
@@ -13,6 +17,35 @@ void PrepareOutgoing(grpc::ClientContext* ctx, absl::Duration timeout) {
   } else {
     ctx->AddMetadata("traceparent", log::TraceContext::New().ToHeader());
   }
+}
+
+std::shared_ptr<grpc::Channel> PeerChannel(const std::string& addr,
+                                           std::shared_ptr<grpc::ChannelCredentials> creds) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  return grpc::CreateCustomChannel(addr, std::move(creds), args);
+}
+
+bool Transient(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
+         code == absl::StatusCode::kResourceExhausted || code == absl::StatusCode::kAborted;
+}
+
+absl::Status Retry(const RetryPolicy& policy, absl::FunctionRef<absl::Status(int attempt)> fn,
+                   int* tries) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  absl::Duration backoff = policy.backoff;
+  absl::Status last;
+  int attempt = 1;
+  for (;; ++attempt) {
+    last = fn(attempt);
+    if (last.ok() || !Transient(last.code()) || attempt >= policy.attempts) break;
+    absl::SleepFor(backoff * (0.5 + std::uniform_real_distribution<double>(0, 1)(jitter)));
+    backoff *= 2;
+  }
+  if (tries != nullptr) *tries = attempt;
+  return last;
 }
 
 }  // namespace opsuite::server

@@ -12,6 +12,7 @@
 #include "common/file_clock.h"
 #include "common/log.h"
 #include "common/server/backends.h"
+#include "common/server/client.h"
 #include "common/server/health.h"
 #include "common/storage/postgres.h"
 #include "common/storage/sqlite.h"
@@ -171,7 +172,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
       // Loopback TCP even to modules hosted here: an in-process channel crashes when a
       // module's background thread calls it after the server has shut down.
       std::string addr = it != raw->options.peers.end() ? it->second : raw->SelfAddress();
-      channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+      channel = PeerChannel(addr, grpc::InsecureChannelCredentials());
     }
     return channel;
   };

@@ -93,14 +93,24 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
     // Claim it first: every notify replica reads the same table, and only the one whose UPDATE
     // moves next_at on sends it (the others find it claimed and skip it). The claim lasts
     // kClaim on the clock; the outcome recorded below sets next_at again.
+    //
+    // A digest is claimed as a group: only the open member with the smallest id may carry it,
+    // and it stays open (PENDING or DEFERRED) until the write that marks the others FOLDED. So
+    // while one replica sends a group, no other replica can claim a member as a second carrier
+    // (two replicas once sent one window as two messages).
     bool claimed = false;
     RETURN_IF_ERROR(ctx_->db->Write([&](storage::Tx& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(int64_t changed,
-                       tx.Exec("UPDATE deliveries SET next_at = ? WHERE org_id = ? AND id = ? AND "
-                               "state IN (?, ?) AND next_at <= ?",
-                               {absl::ToUnixMillis(now + kClaim), d.org, delivery.id(),
-                                int64_t{v1::DELIVERY_STATE_PENDING},
-                                int64_t{v1::DELIVERY_STATE_DEFERRED}, absl::ToUnixMillis(now)}));
+      ASSIGN_OR_RETURN(
+          int64_t changed,
+          tx.Exec("UPDATE deliveries SET next_at = ? WHERE org_id = ? AND id = ? AND "
+                  "state IN (?, ?) AND next_at <= ? AND (digest_key = '' OR NOT EXISTS ("
+                  "SELECT 1 FROM deliveries o WHERE o.org_id = ? AND o.digest_key = ? AND "
+                  "o.state IN (?, ?) AND o.id < ?))",
+                  {absl::ToUnixMillis(now + kClaim), d.org, delivery.id(),
+                   int64_t{v1::DELIVERY_STATE_PENDING}, int64_t{v1::DELIVERY_STATE_DEFERRED},
+                   absl::ToUnixMillis(now), d.org, d.digest_key,
+                   int64_t{v1::DELIVERY_STATE_PENDING}, int64_t{v1::DELIVERY_STATE_DEFERRED},
+                   delivery.id()}));
       claimed = changed == 1;
       return absl::OkStatus();
     }));

@@ -1,7 +1,6 @@
 #include "services/scoring/inputs.h"
 
 #include <algorithm>
-#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,11 +17,6 @@ namespace {
 
 namespace crm = ::opsuite::crm::v1;
 namespace planning = ::opsuite::planning::v1;
-
-bool Transient(absl::StatusCode code) {
-  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
-         code == absl::StatusCode::kResourceExhausted || code == absl::StatusCode::kAborted;
-}
 
 // Per-subject metric values of one period, by subject index.
 using Values = std::vector<absl::flat_hash_map<std::string, double>>;
@@ -64,27 +58,23 @@ std::vector<SubjectRead> InputReader::Read(const std::string& org, const v1::Sch
   if (n == 0) return out;
 
   // One call with a deadline and retries; a final failure fails every subject of the page.
-  thread_local std::minstd_rand jitter(std::random_device{}());
   auto call = [&](const std::string& what, auto&& fn) -> bool {
-    absl::Duration backoff = options_.backoff;
-    absl::Status last;
-    int attempt = 1;
-    for (;; ++attempt) {
-      grpc::ClientContext ctx;
-      server::PrepareOutgoing(&ctx, options_.deadline);
-      ctx.AddMetadata("authorization", "Bearer " + token_(org));
-      calls->fetch_add(1, std::memory_order_relaxed);
-      grpc::Status s = fn(&ctx);
-      if (s.ok()) return true;
-      last = FromGrpcStatus(s);
-      if (!Transient(last.code()) || attempt >= options_.attempts) break;
-      absl::SleepFor(backoff * (0.5 + std::uniform_real_distribution<double>(0, 1)(jitter)));
-      backoff *= 2;
-    }
+    int tries = 0;
+    absl::Status last = server::Retry(
+        {.attempts = options_.attempts, .backoff = options_.backoff},
+        [&](int) {
+          grpc::ClientContext ctx;
+          server::PrepareOutgoing(&ctx, options_.deadline);
+          ctx.AddMetadata("authorization", "Bearer " + token_(org));
+          calls->fetch_add(1, std::memory_order_relaxed);
+          return FromGrpcStatus(fn(&ctx));
+        },
+        &tries);
+    if (last.ok()) return true;
     absl::Status failure(last.code(),
-                         absl::StrCat(what, " failed", attempt > 1 ? absl::StrCat(" after ", attempt,
-                                                                                  " attempts")
-                                                                   : std::string(),
+                         absl::StrCat(what, " failed",
+                                      tries > 1 ? absl::StrCat(" after ", tries, " attempts")
+                                                : std::string(),
                                       ": ", last.message()));
     for (SubjectRead& r : out) {
       if (r.status.ok()) r.status = failure;

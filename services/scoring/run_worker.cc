@@ -156,11 +156,18 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
 
   // ---- subjects ----
   std::vector<Subject> subjects;
-  auto tree_or = ctx_->directory->TreeWith(
-      org, !run.department_id().empty()        ? run.department_id()
-           : run.subject_ids_size() > 0 && scheme.subject_kind() == v1::SUBJECT_KIND_DEPARTMENT
-               ? run.subject_ids(0)
-               : std::string());
+  // Finding the subjects waits out a planning that is (re)starting, as after a crash when the
+  // whole suite comes up at once: 6 tries over about 6 s.
+  const server::RetryPolicy patient{.attempts = 6, .backoff = absl::Milliseconds(200)};
+  absl::StatusOr<std::shared_ptr<const auth::OrgTree>> tree_or;
+  server::Retry(patient, [&](int) {
+    tree_or = ctx_->directory->TreeWith(
+        org, !run.department_id().empty() ? run.department_id()
+             : run.subject_ids_size() > 0 && scheme.subject_kind() == v1::SUBJECT_KIND_DEPARTMENT
+                 ? run.subject_ids(0)
+                 : std::string());
+    return tree_or.status();
+  }).IgnoreError();
   if (!tree_or.ok()) return fail(tree_or.status());
   const auth::OrgTree& tree = **tree_or;
   auto path_of = [&](const std::string& dept) {
@@ -200,12 +207,14 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
       req.set_department_id(run.department_id());
       req.set_page_size(1000);
       for (;;) {
-        grpc::ClientContext c;
-        prepare(&c);
         pv1::ListEmployeesResponse resp;
-        grpc::Status s = stub->ListEmployees(&c, req, &resp);
-        if (!s.ok()) {
-          absl::Status st = FromGrpcStatus(s);
+        absl::Status st = server::Retry(patient, [&](int) {
+          grpc::ClientContext c;
+          prepare(&c);
+          resp.Clear();
+          return FromGrpcStatus(stub->ListEmployees(&c, req, &resp));
+        });
+        if (!st.ok()) {
           return fail(absl::Status(st.code(), absl::StrCat("planning ListEmployees: ", st.message())));
         }
         for (const pv1::Employee& e : resp.employees()) add(e);
@@ -218,12 +227,14 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
         for (int j = i; j < std::min(run.subject_ids_size(), i + 1000); ++j) {
           req.add_ids(run.subject_ids(j));
         }
-        grpc::ClientContext c;
-        prepare(&c);
         pv1::BatchGetEmployeesResponse resp;
-        grpc::Status s = stub->BatchGetEmployees(&c, req, &resp);
-        if (!s.ok()) {
-          absl::Status st = FromGrpcStatus(s);
+        absl::Status st = server::Retry(patient, [&](int) {
+          grpc::ClientContext c;
+          prepare(&c);
+          resp.Clear();
+          return FromGrpcStatus(stub->BatchGetEmployees(&c, req, &resp));
+        });
+        if (!st.ok()) {
           return fail(absl::Status(st.code(), absl::StrCat("planning BatchGetEmployees: ", st.message())));
         }
         for (const pv1::Employee& e : resp.employees()) {

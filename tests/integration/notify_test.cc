@@ -485,6 +485,34 @@ TEST_F(NotifyTest, DigestFoldsSameTypeNoticesIntoOneMessage) {
   EXPECT_EQ(folded, 2);
 }
 
+// Two replicas, one digest window: the replica sending the digest holds the whole group, so
+// the other cannot take a member as a second carrier while the (slow) send is under way.
+TEST_F(NotifyTest, TwoReplicasSendOneDigestPerWindow) {
+  nv1::Preferences p = Enabled("*", nv1::CHANNEL_WEBHOOK);
+  p.mutable_webhook()->set_url(http_->url());
+  p.set_digest_minutes(10);
+  SetPrefs(rep_, p, {"rules", "webhook", "digest_minutes"});
+  auto replica = StartNotifyReplica();
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  http_->SetDelay(absl::Milliseconds(600));
+  constexpr int kNotices = 6;
+  for (int i = 0; i < kNotices; ++i) {
+    Remind(absl::StrCat("第", i + 1, "条提醒"), absl::StrCat("digest2-", i));
+  }
+  ASSERT_TRUE(Eventually([&] { return Inbox(rep_).size() == kNotices; }));
+  clock_.Advance(absl::Minutes(10));
+  ASSERT_TRUE(http_->WaitForRequests(1, absl::Seconds(10)));
+  ASSERT_TRUE(Eventually([&] {
+    int folded = 0;
+    for (const auto& d : Deliveries(rep_)) folded += d.state() == nv1::DELIVERY_STATE_FOLDED;
+    return folded == kNotices - 1;
+  }, absl::Seconds(10)));
+  absl::SleepFor(absl::Seconds(1));  // a second carrier would have called by now
+  ASSERT_EQ(http_->requests().size(), 1u);
+  EXPECT_THAT(http_->requests()[0].body, HasSubstr(absl::StrCat("(+", kNotices - 1, ")")));
+  (*replica)->Shutdown(absl::Seconds(2));
+}
+
 TEST_F(NotifyTest, MalformedEventIsParkedInTheDeadLetterStream) {
   common::v1::Event bad;
   bad.set_id("evt_poison");

@@ -10,6 +10,7 @@
 #include "common/storage/sqlite.h"
 #include "common/timestamps.h"
 #include "gmock/gmock.h"
+#include "services/planning/planning_module.h"
 #include "tests/integration/suite.h"
 
 namespace opsuite::testing {
@@ -720,6 +721,41 @@ TEST_F(ScoringTest, UnfinishedRunResumesAtStartWithoutANewVersion) {
   sv1::Evaluation e = Get(scheme, rep_);
   EXPECT_EQ(e.version(), 1);  // the same run rewrote its own result
   EXPECT_DOUBLE_EQ(e.total_score(), 80);
+}
+
+TEST_F(ScoringTest, ARunWaitsOutAPlanningThatIsStillStarting) {
+  // Scoring comes up before planning, as when a whole deployment restarts: the run's first
+  // calls find nobody listening, and it waits instead of failing.
+  const int port = FreePort();
+  peers_["planning"] = absl::StrCat("127.0.0.1:", port);
+  StartServer();
+  ScoredCard(rep_, 80, 80);
+  const std::string scheme = CreateScheme(GoalCardScheme());
+  sv1::RunEvaluationRequest req;
+  req.set_scheme_id(scheme);
+  *req.mutable_period() = Month("2026-02-01");
+  req.add_subject_ids(rep_);
+  req.set_request_id("late-planning");
+  sv1::EvaluationRun run;
+  grpc::Status started = evaluations_->RunEvaluation(Admin().get(), req, &run);
+  ASSERT_TRUE(started.ok()) << started.error_message();
+  absl::SleepFor(absl::Milliseconds(700));
+  server::ServerOptions options = OptionsOnThisData(/*workers=*/2);
+  options.grpc_addr = absl::StrCat("127.0.0.1:", port);
+  auto planning = server::Server::Start({planning::PlanningModule()}, options);
+  ASSERT_TRUE(planning.ok()) << planning.status();
+  EXPECT_TRUE(Eventually([&] {
+    sv1::GetEvaluationRunRequest get;
+    get.set_id(run.id());
+    return evaluations_->GetEvaluationRun(Admin().get(), get, &run).ok() &&
+           run.state() != common::v1::RUN_STATE_PENDING &&
+           run.state() != common::v1::RUN_STATE_RUNNING;
+  }, absl::Seconds(20)));
+  EXPECT_EQ(run.state(), common::v1::RUN_STATE_SUCCEEDED) << run.error();
+  EXPECT_EQ(run.done(), 1);
+  EXPECT_EQ(run.failed(), 0);
+  EXPECT_DOUBLE_EQ(Get(scheme, rep_).total_score(), 80);
+  (*planning)->Shutdown(absl::Seconds(1));
 }
 
 TEST_F(ScoringTest, FailingInputSourceFailsSubjectsNotTheRun) {

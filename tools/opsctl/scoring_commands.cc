@@ -22,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/server/client.h"
 #include "opsuite/scoring/v1/scoring.grpc.pb.h"
 #include "tools/opsctl/cli.h"
 
@@ -235,11 +236,6 @@ std::string ProgressLine(const sv1::EvaluationRun& run) {
   }
 }
 
-bool Transient(grpc::StatusCode code) {
-  return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
-         code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::ABORTED;
-}
-
 // Calls that outlast a server restart or a dropped connection: a transient failure
 // (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is retried with backoff
 // (0.5 s doubling to 8 s) on a fresh channel, until `patience` has passed since the first
@@ -256,7 +252,9 @@ class Retrying {
     for (;;) {
       response->Clear();
       grpc::Status status = client_->Invoke(method, request, response);
-      if (status.ok() || !Transient(status.error_code())) return status;
+      if (status.ok() || !server::Transient(static_cast<absl::StatusCode>(status.error_code()))) {
+        return status;
+      }
       const absl::Duration left = patience_ - (absl::Now() - first);
       if (left <= absl::ZeroDuration()) return status;
       const absl::Duration pause = std::min(backoff, left);
