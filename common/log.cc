@@ -73,6 +73,18 @@ void SetMinLevel(Level level) { min_level.store(static_cast<int>(level)); }
 bool Enabled(Level level) { return static_cast<int>(level) >= min_level.load(); }
 void SetSink(void (*sink)(const std::string& line)) { sink_fn = sink; }
 
+std::string RedactedUrl(absl::string_view url) {
+  std::string out(url);
+  const size_t scheme = out.find("://");
+  if (scheme == std::string::npos) return out;
+  const size_t authority_end = out.find_first_of("/?#", scheme + 3);
+  const size_t at = out.rfind('@', authority_end == std::string::npos ? out.size() : authority_end);
+  if (at == std::string::npos || at < scheme + 3) return out;
+  const size_t colon = out.find(':', scheme + 3);
+  if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  return out;
+}
+
 void Write(Level level, absl::string_view msg, Fields fields) {
   if (!Enabled(level)) return;
   nlohmann::ordered_json line = nlohmann::ordered_json::object();

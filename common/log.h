@@ -32,6 +32,10 @@ inline void Info(absl::string_view msg, Fields fields = {}) { Write(Level::kInfo
 inline void Warn(absl::string_view msg, Fields fields = {}) { Write(Level::kWarn, msg, fields); }
 inline void Error(absl::string_view msg, Fields fields = {}) { Write(Level::kError, msg, fields); }
 
+// `url` with the password of its user info replaced by *** ("redis://:***@host:6379/0",
+// "postgres://app:***@db/opsuite"), for logs and error messages.
+std::string RedactedUrl(absl::string_view url);
+
 // For tests: where lines go (default stderr). Not thread-safe against concurrent Write.
 void SetSink(void (*sink)(const std::string& line));
 

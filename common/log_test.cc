@@ -80,3 +80,13 @@ TEST(TraceContextTest, NewIdsAreValidAndDistinct) {
 
 }  // namespace
 }  // namespace opsuite::log
+
+TEST(LogTest, RedactedUrlHidesOnlyThePassword) {
+  EXPECT_EQ(opsuite::log::RedactedUrl("redis://:hunter2@10.0.0.5:6379/0"), "redis://:***@10.0.0.5:6379/0");
+  EXPECT_EQ(opsuite::log::RedactedUrl("postgres://app:s3cr@t@db:5432/ops?sslmode=require"),
+            "postgres://app:***@db:5432/ops?sslmode=require");
+  EXPECT_EQ(opsuite::log::RedactedUrl("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+  EXPECT_EQ(opsuite::log::RedactedUrl("postgres://app@db/ops"), "postgres://app@db/ops");
+  EXPECT_EQ(opsuite::log::RedactedUrl("redis://h:1/0?x=a@b"), "redis://h:1/0?x=a@b");
+  EXPECT_EQ(opsuite::log::RedactedUrl("not a url"), "not a url");
+}

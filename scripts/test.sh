@@ -2,7 +2,8 @@
 # Builds opsuite and runs every test: unit and integration tests (each starts its own
 # redis-server on a free loopback port; the storage tests run on SQLite and on a throw-away
 # PostgreSQL), the integration tests again on PostgreSQL (OPSUITE_TEST_DB=postgres) and with
-# every service its own process (OPSUITE_TEST_TOPOLOGY=processes), an end-to-end walk through
+# every service its own process (OPSUITE_TEST_TOPOLOGY=processes), fault injection (tests/fault,
+# short form; OPSUITE_FAULT_LONG=1 for the long one), an end-to-end walk through
 # opsctl against the real `opsuite` process on a Redis this script starts, the deploy files
 # and the runtime image (built with buildah), the web console end to end in headless Chromium
 # (Playwright; screenshots in build/artifacts/web), and the same unit and integration tests
@@ -17,7 +18,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 
 start=$(date +%s)
-ensure_packages chromium fonts-wqy-microhei docker-compose python3-yaml buildah debootstrap
+ensure_packages openssl chromium fonts-wqy-microhei docker-compose python3-yaml buildah debootstrap
 command -v npm >/dev/null || ensure_packages nodejs npm
 command -v kubectl >/dev/null || ensure_packages kubernetes-client  # `kubectl kustomize` renders deploy/k8s
 setup_ccache
@@ -27,7 +28,7 @@ say "build (RelWithDebInfo) in build/"
 configure_and_build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPSUITE_BUILD_BENCH=ON
 
 say "unit and integration tests"
-(cd "$ROOT/build" && ctest --output-on-failure -j "$jobs" --timeout 900)
+(cd "$ROOT/build" && ctest --output-on-failure -j "$jobs" --timeout 900 -LE fault)
 
 # storage_test already ran on both backends above; the services' own *_test binaries open no
 # database. So only the integration tests run again, every module on one PostgreSQL database
@@ -47,6 +48,14 @@ topo_start=$(date +%s)
   -R '^integration_test$')
 "$ROOT/build/tests/opsuite-topology" --bin_dir="$ROOT/build" --web_dir="$ROOT/web/dist" --check
 say "topology runs: $(( $(date +%s) - topo_start )) s"
+
+# tests/fault: kill -9 of each service, Redis and PostgreSQL outages, a notify replica lost
+# while holding events, a full disk (a tmpfs: needs root, else that test skips and says so).
+# The short form here; OPSUITE_FAULT_LONG=1 for the long one (a 30 s Redis outage, ...).
+say "fault injection (short form): kill -9, Redis and PostgreSQL outages, a lost notify replica, a full disk"
+fault_start=$(date +%s)
+(cd "$ROOT/build" && ctest --output-on-failure --timeout 600 -L fault)
+say "fault tests: $(( $(date +%s) - fault_start )) s"
 
 say "end-to-end: opsctl against the opsuite process"
 OPSUITE_BIN_DIR="$ROOT/build" bash "$ROOT/tests/e2e/walkthrough.sh"
@@ -69,7 +78,7 @@ if [ "${OPSUITE_SKIP_SANITIZERS:-0}" != "1" ]; then
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1"
   export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  (cd "$ROOT/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 900)
+  (cd "$ROOT/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 900 -LE fault)
 fi
 
 say "all tests passed in $(( $(date +%s) - start )) s"

@@ -2,7 +2,17 @@
 
 #include <string>
 
+#include "absl/random/random.h"
+#include "absl/strings/str_format.h"
+
 namespace opsuite::cache {
+
+std::string NewLease() {
+  thread_local absl::BitGen gen;
+  std::string lease(kLeasePrefix);
+  absl::StrAppendFormat(&lease, "%016x", absl::Uniform<uint64_t>(gen));
+  return lease;
+}
 
 std::string Key(std::string_view org, std::string_view svc, std::string_view type,
                 std::string_view id, int schema) {

@@ -37,11 +37,29 @@ class Cache {
   // thread that may block). For a call answered on the gRPC thread.
   virtual std::optional<std::string> Peek(std::string_view key) { return std::nullopt; }
   virtual void Set(std::string_view key, std::string_view value, absl::Duration ttl) = 0;
+
+  // For a reader that loads on a miss and then stores what it loaded (cache-aside). Get, and on
+  // a miss also a lease on the key in `*lease` (empty when none was taken: another reader
+  // holds it, or the backend is unreachable). Fill stores `value` only while the key still
+  // holds that lease, so a Delete that came after the lease (a writer's commit) wins: a reader
+  // that loaded the old row before the commit cannot put it back. The lease itself reads as a
+  // miss everywhere and lapses after `lease_ttl`.
+  virtual std::optional<std::string> GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                                std::string* lease) = 0;
+  virtual void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+                    const std::string& lease) = 0;
   // Invalidation must not be lost: a delete that cannot reach the backend is kept and
   // replayed before the backend is read again.
   virtual void Delete(const std::vector<std::string>& keys) = 0;
   virtual CacheStats Stats() const = 0;
 };
+
+// A lease is stored as the key's value: "\0lease:" and a random token. No serialized
+// protobuf message starts with a 0 byte (field number 0 is invalid), so it is never a value.
+inline constexpr std::string_view kLeasePrefix{"\0lease:", 7};
+inline bool IsLease(std::string_view value) { return value.substr(0, kLeasePrefix.size()) == kLeasePrefix; }
+// A fresh lease value (kLeasePrefix + 16 random hex digits).
+std::string NewLease();
 
 // Key layout of DESIGN.md §5: ops:{<org>}:<svc>:<type>:<id>:v<schema>.
 std::string Key(std::string_view org, std::string_view svc, std::string_view type,

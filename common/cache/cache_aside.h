@@ -9,7 +9,8 @@
 // - An error from the loader (NOT_FOUND included) is returned and nothing is cached, so a
 //   resource created a moment later is seen at once.
 // - A cached value that does not parse (a schema change without a key bump, corruption) is
-//   treated as a miss and overwritten by the load.
+//   deleted and loaded again.
+// - A load racing a writer never caches the old row: see Cache::GetForFill.
 // - The cache never fails the call: Redis being down just means every call loads.
 #pragma once
 
@@ -26,13 +27,22 @@
 
 namespace opsuite::cache {
 
+// How long a reader's lease on a missing key lasts: longer than a load takes.
+inline constexpr absl::Duration kFillLease = absl::Seconds(5);
+
 template <class Msg>
 absl::StatusOr<Msg> GetOrLoad(Cache& cache, SingleFlight& flights, const std::string& key,
                               absl::Duration ttl,
                               absl::FunctionRef<absl::StatusOr<Msg>()> loader) {
-  if (std::optional<std::string> hit = cache.Get(key)) {
+  // The lease taken on a miss lets the fill below through only if no writer deleted the key
+  // since: a row loaded before a commit is never put back after the commit's delete.
+  std::string lease;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::optional<std::string> hit = cache.GetForFill(key, kFillLease, &lease);
+    if (!hit.has_value()) break;
     Msg msg;
     if (msg.ParseFromString(*hit)) return msg;
+    cache.Delete({key});  // unparseable: drop it, and take the lease to load it afresh
   }
   absl::StatusOr<std::string> bytes =
       flights.Do(key, [&]() -> absl::StatusOr<std::string> {
@@ -42,7 +52,7 @@ absl::StatusOr<Msg> GetOrLoad(Cache& cache, SingleFlight& flights, const std::st
         if (!loaded->SerializeToString(&serialized)) {
           return absl::InternalError(absl::StrCat("cannot serialize ", key));
         }
-        cache.Set(key, serialized, ttl);
+        cache.Fill(key, serialized, ttl, lease);
         return serialized;
       });
   if (!bytes.ok()) return bytes.status();

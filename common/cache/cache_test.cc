@@ -193,6 +193,52 @@ TEST(GetOrLoadTest, UnparsableValueIsAMissAndGetsReplaced) {
   EXPECT_EQ(cached.id(), "fresh");
 }
 
+// A reader loads the old row; a writer commits and deletes the key before the reader fills:
+// the old row must not be cached (it would be served until its TTL).
+TEST(GetOrLoadTest, ALoadOvertakenByAWritersDeleteIsNotCached) {
+  MemoryCache cache;
+  SingleFlight flights;
+  std::string row = "v1";
+  auto r = GetOrLoad<Event>(cache, flights, "k", absl::Minutes(1), [&]() -> absl::StatusOr<Event> {
+    Event loaded = MakeEvent(row);
+    row = "v2";             // the writer's commit...
+    cache.Delete({"k"});    // ...and its invalidation, before the reader stores what it read
+    return loaded;
+  });
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->id(), "v1");  // what it read is fine to answer with
+  EXPECT_FALSE(cache.Get("k").has_value());
+  auto next = GetOrLoad<Event>(cache, flights, "k", absl::Minutes(1),
+                               [&]() -> absl::StatusOr<Event> { return MakeEvent(row); });
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->id(), "v2");
+  EXPECT_EQ(*cache.Get("k"), MakeEvent("v2").SerializeAsString());
+}
+
+TEST(MemoryCacheTest, ALeaseIsAMissAndOnlyItsHolderFills) {
+  FakeClock clock(absl::FromUnixSeconds(1'700'000'000));
+  MemoryCache cache({.clock = &clock});
+  std::string mine, theirs;
+  EXPECT_FALSE(cache.GetForFill("k", absl::Seconds(5), &mine).has_value());
+  ASSERT_FALSE(mine.empty());
+  EXPECT_TRUE(IsLease(mine));
+  EXPECT_FALSE(cache.Get("k").has_value());  // a lease is no value
+  EXPECT_FALSE(cache.GetForFill("k", absl::Seconds(5), &theirs).has_value());
+  EXPECT_TRUE(theirs.empty());  // held by another reader
+  cache.Fill("k", "other", absl::Minutes(1), NewLease());  // not the holder: ignored
+  EXPECT_FALSE(cache.Get("k").has_value());
+  cache.Fill("k", "mine", absl::Minutes(1), mine);
+  EXPECT_EQ(cache.Get("k").value_or("(miss)"), "mine");
+  cache.Fill("k", "again", absl::Minutes(1), mine);  // the lease is spent
+  EXPECT_EQ(cache.Get("k").value_or("(miss)"), "mine");
+  // A lease lapses: a reader that died holding it does not block filling for long.
+  cache.Delete({"k"});
+  EXPECT_FALSE(cache.GetForFill("k", absl::Seconds(5), &mine).has_value());
+  clock.Advance(absl::Seconds(6));
+  EXPECT_FALSE(cache.GetForFill("k", absl::Seconds(5), &theirs).has_value());
+  EXPECT_FALSE(theirs.empty());
+}
+
 TEST(GetOrLoadTest, MissStormLoadsOnce) {
   MemoryCache cache;
   SingleFlight flights;

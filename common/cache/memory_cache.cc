@@ -27,22 +27,49 @@ MemoryCache::Shard& MemoryCache::ShardFor(std::string_view key) {
 }
 
 std::optional<std::string> MemoryCache::Get(std::string_view key) {
+  std::string no_lease;
+  return Lookup(key, absl::ZeroDuration(), &no_lease);
+}
+
+std::optional<std::string> MemoryCache::GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                                   std::string* lease) {
+  return Lookup(key, lease_ttl, lease);
+}
+
+std::optional<std::string> MemoryCache::Lookup(std::string_view key, absl::Duration lease_ttl,
+                                               std::string* lease) {
+  lease->clear();
+  const absl::Time now = clock_->Now();
   Shard& shard = ShardFor(key);
   absl::MutexLock lock(&shard.mu);
   auto it = shard.map.find(AsAbsl(key));
-  if (it == shard.map.end()) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    return std::nullopt;
-  }
-  if (clock_->Now() >= it->second.expires) {
+  if (it != shard.map.end() && now >= it->second.expires) {
     shard.lru.erase(it->second.lru);
     shard.map.erase(it);
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    return std::nullopt;
+    it = shard.map.end();
   }
-  shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
-  hits_.fetch_add(1, std::memory_order_relaxed);
-  return it->second.value;
+  if (it != shard.map.end() && !IsLease(it->second.value)) {
+    shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    return it->second.value;
+  }
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  if (it == shard.map.end() && lease_ttl > absl::ZeroDuration()) {
+    *lease = NewLease();
+    Store(shard, key, *lease, now + lease_ttl);
+  }
+  return std::nullopt;
+}
+
+void MemoryCache::Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+                       const std::string& lease) {
+  if (lease.empty() || ttl <= absl::ZeroDuration()) return;
+  const absl::Time now = clock_->Now();
+  Shard& shard = ShardFor(key);
+  absl::MutexLock lock(&shard.mu);
+  auto it = shard.map.find(AsAbsl(key));
+  if (it == shard.map.end() || it->second.value != lease || now >= it->second.expires) return;
+  Store(shard, key, value, now + ttl);
 }
 
 void MemoryCache::Set(std::string_view key, std::string_view value, absl::Duration ttl) {
@@ -50,6 +77,11 @@ void MemoryCache::Set(std::string_view key, std::string_view value, absl::Durati
   const absl::Time expires = clock_->Now() + ttl;
   Shard& shard = ShardFor(key);
   absl::MutexLock lock(&shard.mu);
+  Store(shard, key, value, expires);
+}
+
+void MemoryCache::Store(Shard& shard, std::string_view key, std::string_view value,
+                        absl::Time expires) {
   auto it = shard.map.find(AsAbsl(key));
   if (it != shard.map.end()) {
     it->second.value.assign(value.data(), value.size());

@@ -42,6 +42,10 @@ class MemoryCache final : public Cache {
   std::optional<std::string> Get(std::string_view key) override;
   std::optional<std::string> Peek(std::string_view key) override { return Get(key); }
   void Set(std::string_view key, std::string_view value, absl::Duration ttl) override;
+  std::optional<std::string> GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                        std::string* lease) override;
+  void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+            const std::string& lease) override;
   void Delete(const std::vector<std::string>& keys) override;
   CacheStats Stats() const override;
 
@@ -62,6 +66,11 @@ class MemoryCache final : public Cache {
   };
 
   Shard& ShardFor(std::string_view key);
+  // Get, and with a positive lease_ttl also GetForFill.
+  std::optional<std::string> Lookup(std::string_view key, absl::Duration lease_ttl,
+                                    std::string* lease);
+  void Store(Shard& shard, std::string_view key, std::string_view value, absl::Time expires)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   Clock* const clock_;
   const size_t per_shard_;

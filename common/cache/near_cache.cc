@@ -190,8 +190,25 @@ std::optional<std::string> NearCache::NearHit(std::string_view key) {
 std::optional<std::string> NearCache::Peek(std::string_view key) { return NearHit(key); }
 
 std::optional<std::string> NearCache::Get(std::string_view key) {
+  return Lookup(key, [&] { return inner_->Get(key); });
+}
+
+std::optional<std::string> NearCache::GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                                 std::string* lease) {
+  lease->clear();
+  return Lookup(key, [&] { return inner_->GetForFill(key, lease_ttl, lease); });
+}
+
+void NearCache::Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+                     const std::string& lease) {
+  // Like Set: the next Get keeps the value near.
+  inner_->Fill(key, value, ttl, lease);
+}
+
+std::optional<std::string> NearCache::Lookup(
+    std::string_view key, absl::FunctionRef<std::optional<std::string>()> read_inner) {
   if (std::optional<std::string> hit = NearHit(key)) return hit;
-  if (!Subscribed()) return inner_->Get(key);
+  if (!Subscribed()) return read_inner();
   // Leave a placeholder: an invalidation between here and the end of the GET removes it,
   // and then the value read is not kept.
   const uint64_t fill = fills_.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -203,7 +220,7 @@ std::optional<std::string> NearCache::Get(std::string_view key) {
     }
     shard.map.insert_or_assign(std::string(key), Entry{std::string(), absl::InfinitePast(), fill});
   }
-  std::optional<std::string> value = inner_->Get(key);
+  std::optional<std::string> value = read_inner();
   // Invalidations that arrived during the GET must be seen before deciding to keep the value.
   bool subscribed = Drain();
   absl::MutexLock lock(&shard.mu);

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
@@ -72,6 +73,10 @@ class NearCache final : public Cache {
   std::optional<std::string> Get(std::string_view key) override;
   std::optional<std::string> Peek(std::string_view key) override;
   void Set(std::string_view key, std::string_view value, absl::Duration ttl) override;
+  std::optional<std::string> GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                        std::string* lease) override;
+  void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+            const std::string& lease) override;
   void Delete(const std::vector<std::string>& keys) override;
   CacheStats Stats() const override;
 
@@ -103,6 +108,10 @@ class NearCache final : public Cache {
   void Forget(std::string_view key);
   void ForgetAll();
   std::optional<std::string> NearHit(std::string_view key);
+  // A near hit, else `read_inner()`, whose value is kept near when no invalidation of the key
+  // came while it ran.
+  std::optional<std::string> Lookup(std::string_view key,
+                                    absl::FunctionRef<std::optional<std::string>()> read_inner);
   void Listen();
   // Connects and subscribes; the subscriber on success.
   absl::StatusOr<std::unique_ptr<redis::Subscriber>> Subscribe();

@@ -30,6 +30,16 @@ class HookedCache final : public Cache {
   void Set(std::string_view key, std::string_view value, absl::Duration ttl) override {
     inner_->Set(key, value, ttl);
   }
+  std::optional<std::string> GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                        std::string* lease) override {
+    std::optional<std::string> v = inner_->GetForFill(key, lease_ttl, lease);
+    if (after_get) after_get();
+    return v;
+  }
+  void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+            const std::string& lease) override {
+    inner_->Fill(key, value, ttl, lease);
+  }
   void Delete(const std::vector<std::string>& keys) override { inner_->Delete(keys); }
   CacheStats Stats() const override { return inner_->Stats(); }
   std::function<void()> after_get;

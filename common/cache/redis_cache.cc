@@ -38,12 +38,63 @@ std::optional<std::string> RedisCache::Get(std::string_view key) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
-  if (!reply->is_string()) {
+  if (!reply->is_string() || IsLease(reply->str)) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
   hits_.fetch_add(1, std::memory_order_relaxed);
   return std::move(reply->str);
+}
+
+// GET, and on a miss SET the lease, in one round trip. Another reader's lease is returned
+// like a value (and read as a miss with no lease of our own).
+constexpr char kGetOrLease[] =
+    "local v = redis.call('GET', KEYS[1]) if v then return v end "
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return false";
+// SET only while the key still holds our lease.
+constexpr char kFillIfLeased[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end return 0";
+
+std::optional<std::string> RedisCache::GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                                  std::string* lease) {
+  lease->clear();
+  if (has_pending_.load(std::memory_order_acquire)) {
+    ReplayPendingDeletes();
+    if (Blocked(key)) {
+      misses_.fetch_add(1, std::memory_order_relaxed);
+      return std::nullopt;
+    }
+  }
+  std::string token = NewLease();
+  absl::StatusOr<redis::Reply> reply = client_->Command(
+      {"EVAL", kGetOrLease, "1", std::string(key), token,
+       absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(lease_ttl)))});
+  if (!reply.ok()) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  if (reply->is_string() && !IsLease(reply->str)) {
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    return std::move(reply->str);
+  }
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  if (!reply->is_string()) *lease = std::move(token);  // ours; another's lease: none
+  return std::nullopt;
+}
+
+void RedisCache::Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+                      const std::string& lease) {
+  if (lease.empty() || ttl <= absl::ZeroDuration()) return;
+  if (has_pending_.load(std::memory_order_acquire)) {
+    ReplayPendingDeletes();
+    if (Blocked(key)) return;
+  }
+  absl::StatusOr<redis::Reply> reply =
+      client_->Command({"EVAL", kFillIfLeased, "1", std::string(key), lease, std::string(value),
+                        absl::StrCat(JitteredMillis(ttl, options_.ttl_jitter))});
+  if (!reply.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void RedisCache::Set(std::string_view key, std::string_view value, absl::Duration ttl) {

@@ -53,6 +53,10 @@ class RedisCache final : public Cache {
 
   std::optional<std::string> Get(std::string_view key) override;
   void Set(std::string_view key, std::string_view value, absl::Duration ttl) override;
+  std::optional<std::string> GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                        std::string* lease) override;
+  void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+            const std::string& lease) override;
   void Delete(const std::vector<std::string>& keys) override;
   CacheStats Stats() const override;
 

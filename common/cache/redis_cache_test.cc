@@ -60,6 +60,34 @@ TEST_F(RedisCacheTest, GetSetDelete) {
   EXPECT_EQ(s.errors, 0u);
 }
 
+TEST_F(RedisCacheTest, AFillAfterAnotherReplicasDeleteIsRefused) {
+  RedisCache reader(cache_client_);
+  RedisCache writer(*RedisClient::Create(server_->url()));
+  const std::string key = Key("o1", "crm", "customer", "c1");
+  std::string lease;
+  EXPECT_FALSE(reader.GetForFill(key, absl::Seconds(5), &lease).has_value());
+  ASSERT_FALSE(lease.empty());
+  EXPECT_FALSE(writer.Get(key).has_value());  // the lease reads as a miss on any replica
+  std::string none;
+  EXPECT_FALSE(writer.GetForFill(key, absl::Seconds(5), &none).has_value());
+  EXPECT_TRUE(none.empty());
+  writer.Delete({key});  // the writer's commit
+  reader.Fill(key, "old row", absl::Minutes(5), lease);
+  EXPECT_FALSE(RawGet(key).has_value());
+  // Uncontended, the lease holder fills.
+  EXPECT_FALSE(reader.GetForFill(key, absl::Seconds(5), &lease).has_value());
+  reader.Fill(key, "new row", absl::Minutes(5), lease);
+  EXPECT_EQ(RawGet(key).value_or("(missing)"), "new row");
+  EXPECT_EQ(writer.GetForFill(key, absl::Seconds(5), &none).value_or("(miss)"), "new row");
+  // The lease lapses by itself.
+  writer.Delete({key});
+  EXPECT_FALSE(reader.GetForFill(key, absl::Milliseconds(50), &lease).has_value());
+  auto ttl = raw_->Command({"PTTL", key});
+  ASSERT_TRUE(ttl.ok());
+  EXPECT_GT(ttl->integer, 0);
+  EXPECT_LE(ttl->integer, 50);
+}
+
 TEST_F(RedisCacheTest, TtlHasJitterAroundTheRequestedValue) {
   RedisCache cache(cache_client_);
   std::set<int64_t> ttls;

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace opsuite::redis {
@@ -82,11 +83,12 @@ void IgnoreSigpipe() {
 absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url_in) {
   // Abseil here is built with its own string_view, so the string helpers want that one.
   const absl::string_view url(url_in.data(), url_in.size());
+  const std::string shown = log::RedactedUrl(url);  // messages never carry the password
   absl::string_view rest = url;
   if (absl::ConsumePrefix(&rest, "redis://")) {
   } else if (absl::StrContains(rest, "://")) {
     return absl::InvalidArgumentError(
-        absl::StrCat("redis url \"", url, "\": scheme must be redis:// (redis://host:port/db)"));
+        absl::StrCat("redis url \"", shown, "\": scheme must be redis:// (redis://host:port/db)"));
   }
   RedisEndpoint ep;
   if (size_t at = rest.rfind('@'); at != absl::string_view::npos) {
@@ -103,14 +105,14 @@ absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url_in) {
     absl::string_view db = rest.substr(slash + 1);
     if (!db.empty() && (!absl::SimpleAtoi(db, &ep.db) || ep.db < 0)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("redis url \"", url, "\": database \"", db, "\" is not a number >= 0"));
+          absl::StrCat("redis url \"", shown, "\": database \"", db, "\" is not a number >= 0"));
     }
   }
   absl::string_view port;
   if (absl::ConsumePrefix(&hostport, "[")) {  // [::1]:6379
     size_t close = hostport.find(']');
     if (close == absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("redis url \"", url, "\": missing ']'"));
+      return absl::InvalidArgumentError(absl::StrCat("redis url \"", shown, "\": missing ']'"));
     }
     ep.host = std::string(hostport.substr(0, close));
     absl::string_view after = hostport.substr(close + 1);
@@ -123,11 +125,11 @@ absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url_in) {
   }
   if (ep.host.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("redis url \"", url, "\": no host (expected redis://host:port/db)"));
+        absl::StrCat("redis url \"", shown, "\": no host (expected redis://host:port/db)"));
   }
   if (!port.empty() && (!absl::SimpleAtoi(port, &ep.port) || ep.port <= 0 || ep.port > 65535)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("redis url \"", url, "\": port \"", port, "\" is not in 1..65535"));
+        absl::StrCat("redis url \"", shown, "\": port \"", port, "\" is not in 1..65535"));
   }
   return ep;
 }

@@ -20,8 +20,10 @@ void PrepareOutgoing(grpc::ClientContext* ctx, absl::Duration timeout) {
 }
 
 std::shared_ptr<grpc::Channel> PeerChannel(const std::string& addr,
-                                           std::shared_ptr<grpc::ChannelCredentials> creds) {
+                                           std::shared_ptr<grpc::ChannelCredentials> creds,
+                                           const std::string& server_name) {
   grpc::ChannelArguments args;
+  if (!server_name.empty()) args.SetSslTargetNameOverride(server_name);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   return grpc::CreateCustomChannel(addr, std::move(creds), args);

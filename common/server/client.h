@@ -30,8 +30,10 @@ void PrepareOutgoing(grpc::ClientContext* ctx, absl::Duration timeout);
 // A channel to another service of the suite. A peer that was down is redialled after 100 ms,
 // doubling to at most 2 s (gRPC's defaults, 1 s up to 2 min, leave a restarted peer unused
 // for minutes).
+// `server_name`, when set, is the name checked on the peer's TLS certificate.
 std::shared_ptr<grpc::Channel> PeerChannel(const std::string& addr,
-                                           std::shared_ptr<grpc::ChannelCredentials> creds);
+                                           std::shared_ptr<grpc::ChannelCredentials> creds,
+                                           const std::string& server_name = "");
 
 // Whether a failed call may succeed if repeated: UNAVAILABLE, DEADLINE_EXCEEDED,
 // RESOURCE_EXHAUSTED, ABORTED.

@@ -43,6 +43,17 @@ ABSL_FLAG(int, workers, 64,
           "share its commits, so more workers mean larger groups under load");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request or response message");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve gRPC over TLS with it (and show it to peers); empty: "
+          "plaintext");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA certificates that peers' certificates must chain to (empty: system roots); "
+          "with --tls_client_auth, callers' certificates too");
+ABSL_FLAG(bool, tls_client_auth, false,
+          "Mutual TLS: refuse callers without a certificate signed by --tls_ca");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "Name to check on peers' certificates instead of the --peers host");
 ABSL_FLAG(std::string, fake_clock_file, "",
           "Tests only: read the time from this file (common/file_clock.h), so one test drives "
           "the clock of every process of a topology. Never set in production");
@@ -58,6 +69,7 @@ struct Server::Impl {
   }
 
   ServerOptions options;
+  Credentials credentials;  // gRPC's, in and out (plaintext unless --tls_cert)
   std::unique_ptr<Backends> backends;
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<auth::JwtVerifier> verifier;
@@ -133,6 +145,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   }
 
   impl->options = options;
+  ASSIGN_OR_RETURN(impl->credentials, LoadCredentials(options.tls));
   ASSIGN_OR_RETURN(impl->backends, MakeBackends(options.redis_url, options.near_cache_entries, options.clock));
   impl->metrics = std::make_unique<Metrics>();
   impl->verifier = std::make_unique<auth::JwtVerifier>(options.jwt_keys, options.clock);
@@ -172,7 +185,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
       // Loopback TCP even to modules hosted here: an in-process channel crashes when a
       // module's background thread calls it after the server has shut down.
       std::string addr = it != raw->options.peers.end() ? it->second : raw->SelfAddress();
-      channel = PeerChannel(addr, grpc::InsecureChannelCredentials());
+      channel = PeerChannel(addr, raw->credentials.channel, raw->credentials.server_name);
     }
     return channel;
   };
@@ -201,7 +214,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.grpc_addr, grpc::InsecureServerCredentials(), &impl->port);
+  builder.AddListeningPort(options.grpc_addr, impl->credentials.server, &impl->port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
@@ -314,6 +327,18 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   if (o.workers < 1 || o.workers > 1024) return InvalidField("workers", "must be 1..1024");
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   if (o.max_message_bytes < 1024) return InvalidField("max_message_bytes", "must be >= 1024");
+  o.tls.cert = absl::GetFlag(FLAGS_tls_cert);
+  o.tls.key = absl::GetFlag(FLAGS_tls_key);
+  o.tls.ca = absl::GetFlag(FLAGS_tls_ca);
+  o.tls.require_client_cert = absl::GetFlag(FLAGS_tls_client_auth);
+  o.tls.server_name = absl::GetFlag(FLAGS_tls_server_name);
+  if (o.tls.cert.empty() != o.tls.key.empty()) {
+    return InvalidField(o.tls.cert.empty() ? "tls_cert" : "tls_key",
+                        "--tls_cert and --tls_key go together");
+  }
+  if (o.tls.require_client_cert && (o.tls.ca.empty() || o.tls.cert.empty())) {
+    return InvalidField("tls_client_auth", "needs --tls_cert, --tls_key and --tls_ca");
+  }
   return o;
 }
 
@@ -356,6 +381,9 @@ int Main(const std::vector<ModuleSpec>& modules, int argc, char** argv) {
   }
   std::string targets = absl::GetFlag(FLAGS_target);
   std::string redis = options->redis_url;
+  const std::string tls = !options->tls.enabled()               ? "off"
+                          : options->tls.require_client_cert ? "mutual"
+                                                             : "server";
   auto server = Server::Start(modules, *std::move(options));
   if (!server.ok()) {
     log::Error("cannot start", {{"error", std::string(server.status().message())}});
@@ -365,7 +393,8 @@ int Main(const std::vector<ModuleSpec>& modules, int argc, char** argv) {
                               {"target", targets},
                               {"data_dir", absl::GetFlag(FLAGS_data_dir)},
                               {"db", absl::GetFlag(FLAGS_db).empty() ? "sqlite" : "postgres"},
-                              {"redis", redis.empty() ? "in-process" : redis},
+                              {"redis", redis.empty() ? "in-process" : log::RedactedUrl(redis)},
+                              {"tls", tls},
                               {"metrics_addr", absl::GetFlag(FLAGS_metrics_addr)}});
   int sig = 0;
   sigwait(&stop_signals, &sig);

@@ -20,6 +20,7 @@
 #include "common/auth/jwt.h"
 #include "common/clock.h"
 #include "common/server/module.h"
+#include "common/server/tls.h"
 
 namespace opsuite::server {
 
@@ -42,6 +43,7 @@ struct ServerOptions {
   int workers = 64;
   int max_message_bytes = 4 << 20;
   const Clock* clock = nullptr;  // nullptr: the real clock
+  TlsFiles tls;  // all empty: plaintext gRPC (a private network or a mesh that adds TLS)
 };
 
 class Server {

@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace opsuite::storage {
@@ -381,16 +382,7 @@ class PostgresDatabase final : public Database {
   };
 
   // The URL without a password, for messages.
-  std::string Redacted() const {
-    std::string url = options_.url;
-    size_t scheme = url.find("://");
-    size_t at = url.find('@');
-    if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
-      size_t colon = url.find(':', scheme + 3);
-      if (colon != std::string::npos && colon < at) url.replace(colon + 1, at - colon - 1, "***");
-    }
-    return url;
-  }
+  std::string Redacted() const { return log::RedactedUrl(options_.url); }
 
   absl::StatusOr<Lease> Acquire() {
     {

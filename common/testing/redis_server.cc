@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -55,7 +56,7 @@ bool Ping(int port) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(RedisServerOptions options) {
   absl::Status last;
   // FreePort() can race with another process taking the port; try a few.
   for (int attempt = 0; attempt < 5; ++attempt) {
@@ -63,7 +64,7 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
     if (mkdtemp(tmpl) == nullptr) {
       return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
     }
-    std::unique_ptr<RedisServer> server(new RedisServer(FreePort(), tmpl));
+    std::unique_ptr<RedisServer> server(new RedisServer(FreePort(), tmpl, options));
     last = server->Launch();
     if (last.ok()) return server;
   }
@@ -72,8 +73,8 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
 
 RedisServer::~RedisServer() {
   Stop();
-  unlink((dir_ + "/redis.log").c_str());
-  rmdir(dir_.c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);  // redis.log, and the append-only files if persistent
 }
 
 std::string RedisServer::url() const { return absl::StrCat("redis://127.0.0.1:", port_); }
@@ -81,9 +82,14 @@ std::string RedisServer::url() const { return absl::StrCat("redis://127.0.0.1:",
 absl::Status RedisServer::Launch() {
   const std::string port = absl::StrCat(port_);
   const std::string log = dir_ + "/redis.log";
-  const std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
-                                         "--save", "", "--appendonly", "no", "--daemonize", "no",
-                                         "--dir", dir_, "--logfile", "", "--protected-mode", "no"};
+  std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
+                                   "--save", "", "--daemonize", "no", "--dir", dir_,
+                                   "--logfile", "", "--protected-mode", "no"};
+  if (options_.persistent) {
+    args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", "always"});
+  } else {
+    args.insert(args.end(), {"--appendonly", "no"});
+  }
   ASSIGN_OR_RETURN(pid_t pid, SpawnChild(args, log));
   pid_ = pid;
   paused_ = false;

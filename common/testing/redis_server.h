@@ -25,10 +25,16 @@
 
 namespace opsuite::testing {
 
+struct RedisServerOptions {
+  // Append-only file with fsync on every write (`--appendonly yes --appendfsync always`), as
+  // deploy/compose.yaml runs Redis: Stop() (SIGKILL) then Restart() keeps the data.
+  bool persistent = false;
+};
+
 class RedisServer {
  public:
   // Starts redis-server and waits (up to 10 s) until it answers PING.
-  static absl::StatusOr<std::unique_ptr<RedisServer>> Start();
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(RedisServerOptions options = {});
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -39,7 +45,8 @@ class RedisServer {
 
   // Kills the server (SIGKILL) and reaps it. A no-op when it is not running.
   void Stop();
-  // Starts it again on the same port (after Stop(), or kills it first).
+  // Starts it again on the same port (after Stop(), or kills it first): empty, or with the
+  // data it had when `persistent`.
   absl::Status Restart();
   // Freezes / thaws the process: while paused the kernel still accepts connections but
   // nothing answers, which is what a slow or hung Redis looks like to a client.
@@ -48,11 +55,13 @@ class RedisServer {
   bool running() const { return pid_ > 0; }
 
  private:
-  RedisServer(int port, std::string dir) : port_(port), dir_(std::move(dir)) {}
+  RedisServer(int port, std::string dir, RedisServerOptions options)
+      : port_(port), dir_(std::move(dir)), options_(options) {}
   absl::Status Launch();
 
   const int port_;
   const std::string dir_;  // working directory and log file
+  const RedisServerOptions options_;
   pid_t pid_ = -1;
   bool paused_ = false;
 };

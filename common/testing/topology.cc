@@ -155,6 +155,12 @@ int Topology::Replicas(const std::string& module) const {
   return it == processes_.end() ? 0 : static_cast<int>(it->second.size());
 }
 
+pid_t Topology::Pid(const std::string& module, int replica) const {
+  auto it = processes_.find(module);
+  if (it == processes_.end() || replica < 0 || replica >= static_cast<int>(it->second.size())) return -1;
+  return it->second[replica].pid;
+}
+
 absl::StatusOr<std::string> Topology::AddReplica(const std::string& module) {
   int index = Replicas(module);
   if (index == 0) planned_ports_[module] = options_.free_port();
@@ -162,6 +168,32 @@ absl::StatusOr<std::string> Topology::AddReplica(const std::string& module) {
   processes_[module].push_back(p);
   RETURN_IF_ERROR(WaitReady(p));
   return Address(module, index);
+}
+
+absl::StatusOr<int> Topology::Kill(const std::string& module, int replica, int signal) {
+  auto it = processes_.find(module);
+  if (it == processes_.end() || replica < 0 || replica >= static_cast<int>(it->second.size())) {
+    return absl::NotFoundError(absl::StrCat("Topology: no replica ", replica, " of ", module));
+  }
+  Process& p = it->second[replica];
+  if (p.pid <= 0) return absl::FailedPreconditionError(absl::StrCat(p.name, " is not running"));
+  int status = StopChild(p.pid, signal, absl::Seconds(10));
+  p.pid = -1;
+  return status;
+}
+
+absl::Status Topology::Restart(const std::string& module, int replica) {
+  auto it = processes_.find(module);
+  if (it == processes_.end() || replica < 0 || replica >= static_cast<int>(it->second.size())) {
+    return absl::NotFoundError(absl::StrCat("Topology: no replica ", replica, " of ", module));
+  }
+  Process& old = it->second[replica];
+  if (old.pid > 0) StopChild(old.pid, SIGKILL, absl::Seconds(5));
+  old.pid = -1;
+  // The same port: the peers were told it at start, and clients' channels reconnect to it.
+  ASSIGN_OR_RETURN(Process p, Spawn(module, replica, old.port));
+  it->second[replica] = p;
+  return WaitReady(p);
 }
 
 absl::Status Topology::Stop(absl::Duration grace) {

@@ -12,6 +12,7 @@
 //   ASSERT_TRUE((*topo)->Stop().ok());          // SIGTERM, drain, exit 0
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -60,10 +61,19 @@ class Topology {
   // "127.0.0.1:<port>" of replica `replica` of `module` (gRPC; the gateway's too).
   std::string Address(const std::string& module, int replica = 0) const;
   int Replicas(const std::string& module) const;
+  // The process id of a replica (-1 while it is down), e.g. to SIGSTOP / SIGCONT it.
+  pid_t Pid(const std::string& module, int replica = 0) const;
   // The gateway's HTTP port (0 without a gateway).
   int http_port() const { return http_port_; }
   // Starts one more replica of `module`; returns its address.
   absl::StatusOr<std::string> AddReplica(const std::string& module);
+  // Sends `signal` (SIGKILL by default: a crash, nothing drained) to replica `replica` of
+  // `module` and reaps it; returns its exit status as StopChild does (128 + 9 after SIGKILL).
+  // The process stays in the topology, down, until Restart.
+  absl::StatusOr<int> Kill(const std::string& module, int replica = 0, int signal = SIGKILL);
+  // Starts replica `replica` of `module` again (killing it first if it still runs) on the same
+  // port, data dir and flags, and waits until it is ready; its log is appended to.
+  absl::Status Restart(const std::string& module, int replica = 0);
   // SIGTERM to every process, then waits up to `grace` each; an error names each process that
   // did not exit 0 (with the end of its log).
   absl::Status Stop(absl::Duration grace = absl::Seconds(10));

@@ -89,7 +89,11 @@ absl::StatusOr<bool> ActivityServiceImpl::SeesEmployee(const auth::Principal& p,
   if (p.SeesOrg() || (!employee_id.empty() && employee_id == p.subject)) return true;
   if (employee_id.empty()) return false;
   auto employee = ctx_->directory->GetEmployee(p.org, employee_id);
-  if (absl::IsNotFound(employee.status())) return false;
+  // Someone of another org (or nobody) is NOT_FOUND, as OrderService::CanSeeEmployee answers,
+  // never a PERMISSION_DENIED (DESIGN.md §7).
+  if (absl::IsNotFound(employee.status())) {
+    return absl::NotFoundError(absl::StrCat("employee ", employee_id, " not found"));
+  }
   RETURN_IF_ERROR(employee.status());
   ASSIGN_OR_RETURN(auto tree, ctx_->directory->Tree(p.org));
   return auth::RelationTo(p, *tree,

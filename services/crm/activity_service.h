@@ -49,7 +49,7 @@ class ActivityServiceImpl final : public v1::ActivityService::CallbackService {
 
   // True when the caller is `employee_id`, sees the whole org, or manages them (their direct
   // manager, or a manager of their department or one above it). An employee the directory
-  // does not know is managed by nobody.
+  // does not know (another org's) is NOT_FOUND.
   absl::StatusOr<bool> SeesEmployee(const auth::Principal& p, const std::string& employee_id);
   // The person an overdue visit of `owner_id`'s is escalated to ("" when nobody).
   absl::StatusOr<std::string> ManagerOf(const std::string& org, const std::string& owner_id);

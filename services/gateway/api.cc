@@ -171,6 +171,44 @@ absl::Status SetParam(const pb::Descriptor* type, nlohmann::json& root, absl::st
   return absl::OkStatus();
 }
 
+}  // namespace
+
+int JsonDepth(absl::string_view json, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '{':
+      case '[':
+        deepest = std::max(deepest, ++depth);
+        if (deepest > limit) return limit + 1;
+        break;
+      case '}':
+      case ']':
+        --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return deepest;
+}
+
+namespace {
+
 absl::Status JsonError(absl::string_view where, const pb::util::Status& s) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", std::string(s.message())));
 }
@@ -329,6 +367,10 @@ absl::StatusOr<std::string> ApiCatalog::BuildRequest(const Route& route,
       return absl::InvalidArgumentError(absl::StrCat(
           route.http_method, " ", route.path.text(),
           " takes no request body; pass the fields as query parameters"));
+    }
+    if (JsonDepth(trimmed, kMaxJsonDepth) > kMaxJsonDepth) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request body: JSON nests deeper than ", kMaxJsonDepth, " levels"));
     }
     std::string json = route.body == "*"
                            ? std::string(trimmed)

@@ -30,6 +30,16 @@ struct Route {
   bool streaming = false;     // server streaming (served as Server-Sent Events)
 };
 
+// How deep a request body's JSON may nest ({ and [). No request of the API needs more than a
+// handful of levels; a body nesting 100,000 deep would otherwise cost a parser quadratic time
+// or its stack, and a message nested past protobuf's limit of 100 is refused by the service
+// (a JSON object inside a google.protobuf.Struct is 3 message levels: 24 * 3 stays below).
+inline constexpr int kMaxJsonDepth = 24;
+
+// The deepest nesting of `json` ({ and [ outside strings), counted in one pass and stopped as
+// soon as it exceeds `limit` (then the result is limit + 1).
+int JsonDepth(absl::string_view json, int limit);
+
 class ApiCatalog {
  public:
   // The descriptor set compiled into this binary (build/opsuite.desc).
@@ -54,7 +64,8 @@ class ApiCatalog {
                             std::vector<std::string>* allowed = nullptr) const;
 
   // The request message (wire format) from the path bindings, the query string (without
-  // '?') and the JSON body. INVALID_ARGUMENT naming the parameter or field that is wrong.
+  // '?') and the JSON body. INVALID_ARGUMENT naming the parameter or field that is wrong, or
+  // saying that the body nests deeper than kMaxJsonDepth (before any parser recurses into it).
   absl::StatusOr<std::string> BuildRequest(const Route& route,
                                            const PathTemplate::Bindings& bindings,
                                            absl::string_view query, absl::string_view body) const;

@@ -168,3 +168,20 @@ TEST_F(ApiCatalogTest, RejectsWhatIsNotADescriptorSet) {
 
 }  // namespace
 }  // namespace opsuite::gateway
+
+namespace opsuite::gateway {
+namespace {
+
+TEST(JsonDepthTest, CountsNestingOutsideStringsAndStopsAtTheLimit) {
+  EXPECT_EQ(JsonDepth("", 32), 0);
+  EXPECT_EQ(JsonDepth("1", 32), 0);
+  EXPECT_EQ(JsonDepth(R"({"a":[1,{"b":[]}]})", 32), 4);
+  EXPECT_EQ(JsonDepth(R"({"a":"[[[{{{\"[[["})", 32), 1);  // brackets in strings, an escaped quote
+  EXPECT_EQ(JsonDepth(R"(["\\",[[]]])", 32), 3);          // an escaped backslash ends the escape
+  std::string deep(1'000'000, '[');
+  EXPECT_EQ(JsonDepth(deep, 32), 33);
+  EXPECT_EQ(JsonDepth(std::string(32, '[') + std::string(32, ']'), 32), 32);
+}
+
+}  // namespace
+}  // namespace opsuite::gateway

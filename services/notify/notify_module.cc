@@ -17,6 +17,9 @@ ABSL_FLAG(std::string, smtp_from, "opsuite <noreply@opsuite.local>", "notify: th
 ABSL_FLAG(std::string, webhook_allow, "",
           "notify: comma list of host:port that webhooks may call (nothing else is called)");
 ABSL_FLAG(int, notify_max_attempts, 5, "notify: attempts per delivery before it is FAILED");
+ABSL_FLAG(absl::Duration, notify_claim_idle, absl::Seconds(30),
+          "notify: stream entries pending this long on a consumer (a dead or stuck replica) are "
+          "reclaimed by another");
 
 namespace opsuite::notify {
 namespace {
@@ -35,6 +38,7 @@ class Module final : public server::Module {
     o.smtp_from = absl::GetFlag(FLAGS_smtp_from);
     o.webhook_allow = absl::StrSplit(absl::GetFlag(FLAGS_webhook_allow), ',', absl::SkipEmpty());
     o.max_attempts = std::max(1, absl::GetFlag(FLAGS_notify_max_attempts));
+    o.claim_idle = std::max(absl::Milliseconds(100), absl::GetFlag(FLAGS_notify_claim_idle));
     if (!o.smtp_addr.empty()) {
       SmtpOptions smtp;
       const size_t colon = o.smtp_addr.rfind(':');

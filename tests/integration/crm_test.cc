@@ -151,6 +151,40 @@ TEST_F(CrmIT, SearchMatchesSimplifiedTraditionalAndContacts) {
   EXPECT_THAT(ListNames(rep_, by_city), ElementsAre("北方物流"));
 }
 
+// SQL goes with bound parameters only: names and queries made of SQL are data, stored and
+// matched verbatim, on SQLite and PostgreSQL alike; the tables are still there afterwards.
+TEST_F(CrmIT, HostileNamesAndQueriesAreJustText) {
+  const std::vector<std::string> names = {
+      "x'); DROP TABLE customers; --",
+      "\" OR 1=1 --",
+      "a' || (SELECT string_agg(name, ',') FROM customers) || '",
+      "\\'; DELETE FROM customers WHERE '1'='1",
+      "名字$1 ?; /* */ 酒店",
+  };
+  for (const std::string& name : names) {
+    cv1::Customer c = Create(rep_, NewCustomer(name, "广州"));
+    EXPECT_EQ(c.name(), name);
+    cv1::GetCustomerRequest get;
+    get.set_id(c.id());
+    cv1::Customer back;
+    ASSERT_TRUE(customers_->GetCustomer(As(rep_, "employee").get(), get, &back).ok());
+    EXPECT_EQ(back.name(), name);
+  }
+  cv1::ListCustomersRequest all;
+  EXPECT_EQ(ListNames(rep_, all).size(), names.size());
+  for (const std::string& q : {std::string("' OR '1'='1"), std::string("%' --"),
+                               std::string("\"; SELECT 1; --"), std::string("DROP TABLE")}) {
+    cv1::ListCustomersRequest req;
+    req.set_query(q);
+    std::vector<std::string> found = ListNames(rep_, req);
+    EXPECT_LT(found.size(), names.size()) << q << " matched everything";
+  }
+  cv1::ListCustomersRequest drop;
+  drop.set_query("DROP TABLE customers");
+  EXPECT_THAT(ListNames(rep_, drop), ElementsAre(names[0]));
+  EXPECT_EQ(ListNames(rep_, all).size(), names.size());  // nothing dropped or deleted
+}
+
 TEST_F(CrmIT, ListsPageInEveryOrder) {
   for (int i = 0; i < 7; ++i) Create(rep_, NewCustomer(absl::StrCat("客户", i), "广州"));
   for (std::string order : {"id", "name", "-update_time", "-last_effective_activity_time"}) {

@@ -16,6 +16,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "nlohmann/json.hpp"
 #include "opsuite/echo/v1/echo.grpc.pb.h"
+#include "services/gateway/api.h"
 #include "services/gateway/gateway.h"
 #include "tests/integration/suite.h"
 
@@ -305,6 +306,38 @@ TEST_F(GatewayTest, BodyLargerThanTheLimitIs413) {
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->status, 200) << ok->body;
   g->Stop();
+}
+
+// Hostile JSON: nesting deep enough to exhaust a recursive parser's stack, in a field that
+// takes any JSON (Send's `data` is a google.protobuf.Struct), and garbage: 400 with a
+// google.rpc.Status body, and the gateway goes on serving.
+TEST_F(GatewayTest, DeepOrMalformedJsonIs400AndTheGatewayGoesOn) {
+  for (int depth : {200, 100000}) {
+    std::string deep = R"({"recipientIds":["e1"],"templateKey":"scheduler.reminder","data":{"x":)";
+    for (int i = 0; i < depth; ++i) deep += "[";
+    for (int i = 0; i < depth; ++i) deep += "]";
+    deep += "}}";
+    HttpResult r = AsAdmin("POST", "/v1/notifications:send", deep);
+    EXPECT_EQ(r.status, 400) << depth << ": " << r.body.substr(0, 300);
+    EXPECT_EQ(J(r)["code"], 3) << depth;
+  }
+  for (const std::string bad : {std::string("{\"customer\":"), std::string("\xff\xfe{}"),
+                                std::string("{\"customer\":{\"name\":\"a\",\"name\":1}}"),
+                                std::string(100, '{')}) {
+    HttpResult r = AsAdmin("POST", "/v1/customers", bad);
+    EXPECT_EQ(r.status, 400) << r.body.substr(0, 300);
+  }
+  EXPECT_EQ(AsAdmin("GET", "/v1/customers").status, 200);
+  // Up to the limit, a Struct nests as deep as the client likes, all the way to the service.
+  std::string nested = "1";
+  for (int i = 0; i < gateway::kMaxJsonDepth - 2; ++i) nested = absl::StrCat(R"({"k":)", nested, "}");
+  HttpResult ok = AsAdmin("POST", "/v1/notifications:send",
+                          absl::StrCat(R"({"recipientIds":["e1"],"templateKey":"scheduler.reminder","data":)",
+                                       nested, "}"));
+  // It got past the gateway to Send's own checks (this test's org has no employee e1).
+  EXPECT_LT(ok.status, 500) << ok.body;
+  EXPECT_THAT(ok.body, HasSubstr("recipient_ids[0]"));
+  EXPECT_THAT(ok.body, ::testing::Not(HasSubstr("nests deeper")));
 }
 
 TEST_F(GatewayTest, CorsFromConfiguration) {

@@ -6,10 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/auth/jwt.h"
 #include "common/ports.h"
 #include "common/testing/http_client.h"
 #include "common/testing/redis_server.h"
@@ -173,6 +177,85 @@ TEST(ProcessTest, StartsServesHealthAndDrainsOnSigterm) {
   kill(p.pid, SIGTERM);
   EXPECT_EQ(p.Wait(), 0) << p.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "planning.db"));
+  std::filesystem::remove_all(dir);
+}
+
+// Secrets never reach the log: the JWT key, callers' tokens (good, forged and expired), a
+// webhook's signing secret, the TLS private key; with debug logging on and failing calls.
+TEST(ProcessTest, SecretsNeverReachTheLog) {
+  auto redis = RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  auto dir = std::filesystem::temp_directory_path() /
+             ("opsuite_secrets_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string jwt_secret = "jwt-7c1f9e0b4d2a8c6e";
+  // A key file: made by openssl when it is there, so a real PEM key is what must not leak.
+  const std::string key_file = (dir / "tls.key").string();
+  const std::string cert_file = (dir / "tls.pem").string();
+  ASSERT_EQ(std::system(absl::StrCat("openssl req -x509 -newkey ec -pkeyopt "
+                                     "ec_paramgen_curve:prime256v1 -nodes -keyout '", key_file,
+                                     "' -out '", cert_file, "' -days 1 -subj /CN=localhost "
+                                     "-addext subjectAltName=IP:127.0.0.1 2>/dev/null")
+                            .c_str()),
+            0);
+  std::ifstream key_in(key_file);
+  std::string key_pem((std::istreambuf_iterator<char>(key_in)), std::istreambuf_iterator<char>());
+  // The base64 body of the key, without the BEGIN/END lines every PEM shares.
+  std::vector<std::string> key_lines = absl::StrSplit(key_pem, '\n', absl::SkipEmpty());
+  ASSERT_GE(key_lines.size(), 3u);
+
+  const int port = FreePort();
+  const int http_port = FreePort();
+  Process p = Spawn({"--target=all", absl::StrCat("--grpc_addr=127.0.0.1:", port),
+                     absl::StrCat("--http_addr=127.0.0.1:", http_port),
+                     "--data_dir=" + (dir / "data").string(), "--redis=" + (*redis)->url(),
+                     "--log_level=debug", "--tls_cert=" + cert_file, "--tls_key=" + key_file,
+                     "--jwt_secret=" + jwt_secret},
+                    {});
+  ASSERT_TRUE(p.WaitFor("opsuite ready", absl::Seconds(20))) << p.output;
+  const absl::Time now = absl::Now();
+  const std::string admin = auth::MintJwt({"boss", "acme", {"admin"}}, {"", jwt_secret}, now,
+                                          now + absl::Hours(1));
+  const std::string forged = auth::MintJwt({"boss", "acme", {"admin"}}, {"", "guessed-key-42"},
+                                           now, now + absl::Hours(1));
+  const std::string expired = auth::MintJwt({"boss", "acme", {"admin"}}, {"", jwt_secret},
+                                            now - absl::Hours(2), now - absl::Hours(1));
+  const std::string webhook_secret = "whsec-93b2d7e5a1c4";
+  HttpClient http("127.0.0.1", http_port);
+  auto call = [&](const std::string& method, const std::string& path, const std::string& token,
+                  const std::string& body = "") {
+    auto r = http.Send(method, path, body,
+                       {{"authorization", "Bearer " + token}, {"content-type", "application/json"}});
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (r.ok() && r->status != 200) std::cerr << method << " " << path << ": " << r->body << "\n";
+    return r.ok() ? r->status : 0;
+  };
+  EXPECT_EQ(call("POST", "/v1/departments", admin, R"({"department":{"name":"销售部"}})"), 200);
+  EXPECT_EQ(call("GET", "/v1/employees", admin), 200);
+  EXPECT_EQ(call("GET", "/v1/employees", forged), 401);
+  EXPECT_EQ(call("GET", "/v1/employees", expired), 401);
+  EXPECT_EQ(call("GET", "/v1/employees", admin + "x"), 401);
+  EXPECT_EQ(call("PATCH", "/v1/preferences?updateMask=webhook", admin,
+                 absl::StrCat(R"({"webhook":{"url":"http://127.0.0.1:9/hook","secret":")", webhook_secret,
+                              R"("}})")),
+            400);  // not on the allow-list: refused, with the request in hand
+  EXPECT_EQ(call("GET", "/v1/preferences", admin), 200);
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(p.Wait(), 0);
+  p.WaitFor("\n\n(never)", absl::Milliseconds(200));  // what is left in the pipe
+  ASSERT_NE(p.output.find("call failed"), std::string::npos) << "the failing calls were logged";
+  const std::string signature = admin.substr(admin.rfind('.') + 1);
+  for (const auto& [what, secret] :
+       std::vector<std::pair<std::string, std::string>>{{"the JWT key", jwt_secret},
+                                                        {"a caller's token", admin},
+                                                        {"a token's signature", signature},
+                                                        {"a forged token", forged},
+                                                        {"an expired token", expired},
+                                                        {"a webhook secret", webhook_secret},
+                                                        {"the TLS key", key_lines[1]}}) {
+    EXPECT_EQ(p.output.find(secret), std::string::npos) << what << " is in the log";
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -101,7 +101,9 @@ int PrintRpcError(const grpc::Status& status, const GlobalOptions& options) {
 
 std::shared_ptr<grpc::Channel> Client::Channel() {
   if (channel_ == nullptr) {
-    channel_ = grpc::CreateChannel(options_.addr, grpc::InsecureChannelCredentials());
+    channel_ = grpc::CreateChannel(options_.addr, options_.credentials != nullptr
+                                                      ? options_.credentials
+                                                      : grpc::InsecureChannelCredentials());
   }
   return channel_;
 }

@@ -38,6 +38,9 @@ struct GlobalOptions {
   std::string token;  // the bearer token; empty sends none
   bool json = false;
   absl::Duration timeout = absl::Seconds(10);
+  // From --tls_ca, --tls_cert, --tls_key: TLS when a CA or a certificate is given; null:
+  // plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 // Writes `message` as proto3 JSON (lowerCamelCase names, enums by name, default values

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/auth/jwt.h"
+#include "common/server/tls.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/opsctl/cli.h"
 
@@ -32,6 +33,9 @@ std::vector<OptionSpec> GlobalSpecs() {
       {"as", "SUB:ORG:ROLES",
        "without a token: mint one for this identity with --jwt_secret, e.g. e1:acme:admin"},
       {"kid", "KID", "key id written into minted tokens"},
+      {"tls_ca", "FILE", "connect over TLS, checking the server against this PEM CA (env OPSUITE_TLS_CA)"},
+      {"tls_cert", "FILE", "client certificate for mutual TLS (env OPSUITE_TLS_CERT)"},
+      {"tls_key", "FILE", "its private key (env OPSUITE_TLS_KEY)"},
       {"help", "", "show help"},
   };
 }
@@ -71,6 +75,12 @@ absl::StatusOr<GlobalOptions> ResolveGlobals(const Args& args) {
     }
     if (options.timeout <= absl::ZeroDuration()) return UsageError("--timeout must be positive");
   }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      server::ClientCredentials(args.GetOr("tls_ca", EnvOr("OPSUITE_TLS_CA", "")),
+                                args.GetOr("tls_cert", EnvOr("OPSUITE_TLS_CERT", "")),
+                                args.GetOr("tls_key", EnvOr("OPSUITE_TLS_KEY", "")));
+  if (!credentials.ok()) return UsageError(std::string(credentials.status().message()));
+  options.credentials = *std::move(credentials);
   options.token = args.GetOr("token", EnvOr("OPSUITE_TOKEN", ""));
   if (options.token.empty() && args.Has("as")) {
     absl::StatusOr<Identity> identity = ParseIdentity(args.GetOr("as", ""));
