@@ -30,6 +30,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -49,6 +50,9 @@ ABSL_FLAG(std::string, mix, "GetEmployee",
 ABSL_FLAG(int, channels, 4, "gRPC channels (each its own connection)");
 ABSL_FLAG(int, in_flight, 64, "calls kept in flight");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "measured time");
+ABSL_FLAG(double, qps, 0,
+          "calls a second, paced evenly (open loop, at most --in_flight at once); 0: each slot "
+          "issues its next call as soon as the last one ends");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "load before the measured time, not counted");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
 ABSL_FLAG(std::string, token, "", "bearer token to send");
@@ -201,8 +205,18 @@ class Load {
     for (int slot = 0; slot < in_flight; ++slot) {
       rngs_.emplace_back(std::make_unique<absl::BitGen>());
     }
+    std::thread pacer;
+    if (qps_ > 0) pacer = std::thread([this, &picker] { Pace(picker); });
     for (int slot = 0; slot < in_flight; ++slot) Next(slot, picker);
     done_.WaitForNotification();
+    if (pacer.joinable()) {
+      pacer.join();
+      absl::MutexLock lock(&pace_mu_);
+      if (late_ > 0) {
+        fprintf(stderr, "%lld calls went late: no slot was free at their time (raise --in_flight, or the server is slower than --qps)\n",
+                static_cast<long long>(late_));
+      }
+    }
     double seconds = std::chrono::duration<double>(measure_to_ - measure_from_).count();
     std::vector<std::string> names;
     for (const MixEntry& e : mix_) names.push_back(e.op);
@@ -216,11 +230,53 @@ class Load {
                       absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_timeout)));
   }
 
-  // Issues the slot's next call, or retires the slot once the measured time is over.
+  // With --qps: issues calls on an even schedule, each on a slot that is free. A call that
+  // finds no free slot at its time goes as soon as one frees (counted in `late_`).
+  void Pace(const Picker& picker) {
+    const auto interval = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / qps_));
+    SteadyClock::time_point next = SteadyClock::now();
+    for (;;) {
+      std::this_thread::sleep_until(next);
+      int slot = -1;
+      {
+        absl::MutexLock lock(&pace_mu_);
+        if (free_.empty()) ++late_;
+        pace_mu_.Await(absl::Condition(
+            +[](std::vector<int>* f) { return !f->empty(); }, &free_));
+        slot = free_.back();
+        free_.pop_back();
+      }
+      next += interval;
+      if (slot < 0) return;  // the end: every slot retired
+      Launch(slot, picker, SteadyClock::now());
+    }
+  }
+
+  // The slot is free: without --qps issues its next call at once, with --qps hands it to the
+  // pacer; retires the slot once the measured time is over.
   void Next(int slot, const Picker& picker) {
     const SteadyClock::time_point start = SteadyClock::now();
     if (start >= measure_to_) {
-      if (active_.fetch_sub(1) == 1) done_.Notify();
+      if (active_.fetch_sub(1) == 1) {
+        if (qps_ > 0) {
+          absl::MutexLock lock(&pace_mu_);
+          free_.push_back(-1);  // wakes the pacer to stop
+        }
+        done_.Notify();
+      }
+      return;
+    }
+    if (qps_ > 0) {
+      absl::MutexLock lock(&pace_mu_);
+      free_.push_back(slot);
+      return;
+    }
+    Launch(slot, picker, start);
+  }
+
+  void Launch(int slot, const Picker& picker, SteadyClock::time_point start) {
+    if (start >= measure_to_) {
+      Next(slot, picker);  // retires it
       return;
     }
     absl::BitGen& rng = *rngs_[static_cast<size_t>(slot)];
@@ -321,6 +377,10 @@ class Load {
   std::vector<std::unique_ptr<absl::BitGen>> rngs_;
   std::atomic<uint64_t> sequence_{0};
   std::atomic<int> active_{0};
+  const double qps_ = absl::GetFlag(FLAGS_qps);
+  absl::Mutex pace_mu_;
+  std::vector<int> free_ ABSL_GUARDED_BY(pace_mu_);  // slots waiting for the pacer; -1: stop
+  int64_t late_ ABSL_GUARDED_BY(pace_mu_) = 0;
   SteadyClock::time_point measure_from_, measure_to_;
   absl::Notification done_;
 };
