@@ -17,15 +17,8 @@ soak=${SOAK_SECONDS:-600}
 warmup=${WARMUP_SECONDS:-60}
 mix=${SOAK_MIX:-GetEmployee:80,CreateCustomer:20}
 secret="soak-$(date +%s)"
-work=$(mktemp -d)
 out="$ROOT/bench/results/$(date +%Y-%m-%d)-soak"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$ROOT/tests/e2e/lib.sh"  # $work, pids, and their cleanup on exit
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \

@@ -202,21 +202,27 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
       c->AddMetadata("authorization", "Bearer " + token_(org));
       calls.fetch_add(1);
     };
+    // One planning call, retried like the tree above; its failure names the method.
+    auto call = [&](const char* method, auto&& rpc) -> absl::Status {
+      absl::Status st = server::Retry(patient, [&](int) {
+        grpc::ClientContext c;
+        prepare(&c);
+        return FromGrpcStatus(rpc(&c));
+      });
+      if (st.ok()) return st;
+      return absl::Status(st.code(), absl::StrCat("planning ", method, ": ", st.message()));
+    };
     if (!run.department_id().empty()) {
       pv1::ListEmployeesRequest req;
       req.set_department_id(run.department_id());
       req.set_page_size(1000);
       for (;;) {
         pv1::ListEmployeesResponse resp;
-        absl::Status st = server::Retry(patient, [&](int) {
-          grpc::ClientContext c;
-          prepare(&c);
+        absl::Status st = call("ListEmployees", [&](grpc::ClientContext* c) {
           resp.Clear();
-          return FromGrpcStatus(stub->ListEmployees(&c, req, &resp));
+          return stub->ListEmployees(c, req, &resp);
         });
-        if (!st.ok()) {
-          return fail(absl::Status(st.code(), absl::StrCat("planning ListEmployees: ", st.message())));
-        }
+        if (!st.ok()) return fail(st);
         for (const pv1::Employee& e : resp.employees()) add(e);
         if (resp.next_page_token().empty()) break;
         req.set_page_token(resp.next_page_token());
@@ -228,15 +234,11 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
           req.add_ids(run.subject_ids(j));
         }
         pv1::BatchGetEmployeesResponse resp;
-        absl::Status st = server::Retry(patient, [&](int) {
-          grpc::ClientContext c;
-          prepare(&c);
+        absl::Status st = call("BatchGetEmployees", [&](grpc::ClientContext* c) {
           resp.Clear();
-          return FromGrpcStatus(stub->BatchGetEmployees(&c, req, &resp));
+          return stub->BatchGetEmployees(c, req, &resp);
         });
-        if (!st.ok()) {
-          return fail(absl::Status(st.code(), absl::StrCat("planning BatchGetEmployees: ", st.message())));
-        }
+        if (!st.ok()) return fail(st);
         for (const pv1::Employee& e : resp.employees()) {
           subjects.push_back({e.id(), e.department_id(), path_of(e.department_id())});
         }
