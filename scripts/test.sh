@@ -8,7 +8,8 @@
 # and the runtime image (built with buildah), the web console end to end in headless Chromium
 # (Playwright; screenshots in build/artifacts/web), and the same unit and integration tests
 # again under AddressSanitizer + UndefinedBehaviorSanitizer (skip with
-# OPSUITE_SKIP_SANITIZERS=1).
+# OPSUITE_SKIP_SANITIZERS=1), and each libFuzzer target briefly (scripts/fuzz.sh; skip with
+# OPSUITE_SKIP_FUZZ=1).
 # Exits non-zero on any failure.
 #
 #   scripts/test.sh                     everything
@@ -79,6 +80,16 @@ if [ "${OPSUITE_SKIP_SANITIZERS:-0}" != "1" ]; then
   export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   (cd "$ROOT/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 900 -LE fault)
+fi
+
+# libFuzzer targets (fuzz/): gateway JSON and path transcoding, templates, cron, CSV, JWT and
+# every RPC's request from raw bytes; a clang build in build-fuzz/, each target for
+# FUZZ_SECONDS (20 here) from its corpus in the tree. FUZZ_SECONDS=600 scripts/fuzz.sh for the
+# long form; OPSUITE_SKIP_FUZZ=1 skips. (The corpora also ran above as ctest cases.)
+if [ "${OPSUITE_SKIP_FUZZ:-0}" != "1" ]; then
+  fuzz_start=$(date +%s)
+  FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash "$ROOT/scripts/fuzz.sh"
+  say "fuzzing: $(( $(date +%s) - fuzz_start )) s"
 fi
 
 say "all tests passed in $(( $(date +%s) - start )) s"

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -27,6 +28,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor_database.h"
+#include "google/protobuf/dynamic_message.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "opsuite/notify/v1/notify.grpc.pb.h"
 #include "opsuite/scheduler/v1/scheduler.grpc.pb.h"
@@ -72,6 +74,7 @@ struct Answer {
   StatusCode code = StatusCode::OK;
   std::string message;
   std::string body;
+  std::vector<std::string> fields;  // named by the BadRequest detail
 };
 
 template <class M>
@@ -154,6 +157,7 @@ class AuthzMatrix : public PlanningSuite {
     Answer a;
     a.code = s.error_code();
     a.message = s.error_message();
+    if (a.code == StatusCode::INVALID_ARGUMENT) a.fields = Fields(s);
     std::vector<grpc::Slice> slices;
     if (s.ok() && out.Dump(&slices).ok()) {
       for (const auto& sl : slices) a.body.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
@@ -1146,6 +1150,101 @@ TEST_F(AuthzMatrix, EveryRpcByEveryPrincipal) {
             << streaming.size() << " streaming) x " << kPrincipals << " principals = " << cases
             << " cases, " << (failures == 0 && !HasFailure() ? "all as DESIGN §7" : "FAILURES")
             << " (" << absl::FormatDuration(absl::Now() - start) << ")" << std::endl;
+}
+
+}  // namespace
+}  // namespace opsuite::testing
+
+namespace opsuite::testing {
+namespace {
+
+// Limits on every RPC (issue 9), on each row's valid request as admin:
+//   - past the 4 MiB message limit (an unknown field of 4 MiB added): RESOURCE_EXHAUSTED from
+//     gRPC before any handler runs, and the server answers the next call;
+//   - page_size -1: INVALID_ARGUMENT naming page_size; page_size 2^30: served like the
+//     request itself (capped at the RPC's maximum, never refused or run unbounded);
+//   - a list of ids (a repeated string field named *ids) one over its limit (1,000; a run's
+//     subject_ids 100,000): INVALID_ARGUMENT naming it.
+TEST_F(AuthzMatrix, SizeAndPageLimitsOnEveryRpc) {
+  namespace pb = ::google::protobuf;
+  pb::DynamicMessageFactory factory;
+  int oversize = 0, pages = 0, id_lists = 0;
+  for (const Row& row : Table()) {
+    const std::string valid = row.build(kAdmin);
+    const std::string name = row.method.substr(row.method.find('/') + 1);
+    const pb::MethodDescriptor* method = pb::DescriptorPool::generated_pool()->FindMethodByName(
+        absl::StrReplaceAll(row.method, {{"/", "."}}));
+    ASSERT_NE(method, nullptr) << row.method;
+
+    // Field 9999, length-delimited (wire type 2), 4 MiB of 'x': unknown to every message.
+    auto varint = [](std::string* out, uint64_t v) {
+      for (; v >= 0x80; v >>= 7) *out += static_cast<char>((v & 0x7f) | 0x80);
+      *out += static_cast<char>(v);
+    };
+    std::string big = valid;
+    const size_t n = 4u << 20;
+    varint(&big, 9999 << 3 | 2);
+    varint(&big, n);
+    big.append(n, 'x');
+    Answer a = Call(row.method, big, kAdmin);
+    EXPECT_EQ(a.code, StatusCode::RESOURCE_EXHAUSTED) << row.method << ": " << a.message;
+    ++oversize;
+
+    std::unique_ptr<pb::Message> msg(factory.GetPrototype(method->input_type())->New());
+    ASSERT_TRUE(msg->ParseFromString(valid)) << row.method;
+    const pb::Reflection* r = msg->GetReflection();
+    if (const pb::FieldDescriptor* f = method->input_type()->FindFieldByName("page_size")) {
+      Answer base = Call(row.method, valid, kAdmin);
+      r->SetInt32(msg.get(), f, -1);
+      Answer neg = Call(row.method, msg->SerializeAsString(), kAdmin);
+      EXPECT_EQ(neg.code, StatusCode::INVALID_ARGUMENT) << row.method << ": " << neg.message;
+      EXPECT_THAT(neg.fields, ::testing::Contains("page_size")) << row.method << ": " << neg.message;
+      r->SetInt32(msg.get(), f, 1 << 30);
+      Answer huge = Call(row.method, msg->SerializeAsString(), kAdmin);
+      EXPECT_EQ(huge.code, base.code) << row.method << ": " << huge.message;
+      ++pages;
+      ASSERT_TRUE(msg->ParseFromString(valid));
+    }
+    for (int i = 0; i < method->input_type()->field_count(); ++i) {
+      const pb::FieldDescriptor* f = method->input_type()->field(i);
+      if (!f->is_repeated() || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING ||
+          !absl::EndsWith(f->name(), "ids")) {
+        continue;
+      }
+      std::unique_ptr<pb::Message> many(msg->New());
+      many->CopyFrom(*msg);
+      many->GetReflection()->ClearField(many.get(), f);
+      // Fields that may not come with this list (RunEvaluation: a department or subjects,
+      // not both) are those a one-id list is refused for: cleared.
+      many->GetReflection()->AddString(many.get(), f, "id-0");
+      Answer one = Call(row.method, many->SerializeAsString(), kAdmin);
+      for (const std::string& field : one.fields) {
+        std::string top = field.substr(0, field.find_first_of(".["));
+        const pb::FieldDescriptor* other = method->input_type()->FindFieldByName(top);
+        if (other != nullptr && other != f) many->GetReflection()->ClearField(many.get(), other);
+      }
+      many->GetReflection()->ClearField(many.get(), f);
+      // 1,000 ids per call, except a run's subjects (scoring.proto: at most 100,000).
+      const int limit = name == "RunEvaluation" && f->name() == "subject_ids" ? 100000 : 1000;
+      for (int k = 0; k <= limit; ++k) {
+        many->GetReflection()->AddString(many.get(), f, absl::StrCat("id-", k));
+      }
+      Answer lots = Call(row.method, many->SerializeAsString(), kAdmin);
+      EXPECT_EQ(lots.code, StatusCode::INVALID_ARGUMENT) << row.method << " " << f->name()
+                                                         << ": " << lots.message;
+      EXPECT_TRUE(absl::c_any_of(lots.fields, [&](const std::string& field) {
+        return absl::StartsWith(field, f->name());
+      })) << row.method << " " << f->name() << ": " << lots.message;
+      ++id_lists;
+    }
+  }
+  // The server is still there after all of it.
+  Answer after = Call("opsuite.planning.v1.DirectoryService/ListDepartments", "", kAdmin);
+  EXPECT_EQ(after.code, StatusCode::OK) << after.message;
+  std::cout << "[limits] oversize=" << oversize << " page_size=" << pages
+            << " id_lists=" << id_lists << std::endl;
+  EXPECT_GE(oversize, 89);
+  EXPECT_GE(pages, 10);
 }
 
 }  // namespace
