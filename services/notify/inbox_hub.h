@@ -15,7 +15,6 @@
 
 namespace opsuite::notify {
 
-namespace v1 = ::opsuite::notify::v1;
 
 class InboxHub;
 

@@ -13,7 +13,6 @@
 
 namespace opsuite::notify {
 
-namespace v1 = ::opsuite::notify::v1;
 using storage::Tx;
 
 std::vector<storage::Migration> NotifyMigrations();

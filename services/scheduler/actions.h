@@ -23,7 +23,6 @@
 
 namespace opsuite::scheduler {
 
-namespace v1 = ::opsuite::scheduler::v1;
 
 class ActionRunner {
  public:

@@ -235,7 +235,10 @@ void FiringLoop::ResumeInterrupted(absl::Time now) {
     log::Error("scheduler cannot read interrupted runs", {{"error", read.ToString()}});
     return;
   }
-  for (auto& [org, run] : stale) {
+  for (auto& entry : stale) {
+    // Named references, not a structured binding: lambdas below capture them (clang 14).
+    const std::string& org = entry.first;
+    v1::JobRun& run = entry.second;
     if (Stopping()) return;
     absl::StatusOr<v1::Job> job = absl::NotFoundError("");
     absl::Status loaded = ctx_->db->Read([&](storage::Tx& tx) -> absl::Status {

@@ -19,7 +19,6 @@
 
 namespace opsuite::scheduler {
 
-namespace v1 = ::opsuite::scheduler::v1;
 using storage::Tx;
 
 std::vector<storage::Migration> SchedulerMigrations();

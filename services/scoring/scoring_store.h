@@ -16,7 +16,6 @@
 
 namespace opsuite::scoring {
 
-namespace v1 = ::opsuite::scoring::v1;
 using storage::Tx;
 
 std::vector<storage::Migration> ScoringMigrations();

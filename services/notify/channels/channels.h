@@ -14,7 +14,6 @@
 
 namespace opsuite::notify {
 
-namespace v1 = ::opsuite::notify::v1;
 
 struct Email {
   std::string from;     // "opsuite <noreply@example.com>" or an address

@@ -12,7 +12,6 @@
 
 namespace opsuite::notify {
 
-namespace v1 = ::opsuite::notify::v1;
 
 // Replaces each {{name}} (spaces inside the braces allowed, names [A-Za-z0-9_.]) with the
 // value of `data.name` (strings as they are, numbers without a trailing ".0" when whole,

@@ -16,7 +16,6 @@
 
 namespace opsuite::scheduler {
 
-namespace v1 = ::opsuite::scheduler::v1;
 
 // A job without a timezone runs in the seeds' zone.
 inline constexpr char kDefaultTimeZone[] = "Asia/Shanghai";

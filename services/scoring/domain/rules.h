@@ -17,7 +17,6 @@
 
 namespace opsuite::scoring {
 
-namespace v1 = ::opsuite::scoring::v1;
 
 // ---- metrics ------------------------------------------------------------------------------
 
