@@ -34,14 +34,14 @@ bool Transient(absl::StatusCode code) {
          code == absl::StatusCode::kResourceExhausted || code == absl::StatusCode::kAborted;
 }
 
-absl::Status Retry(const RetryPolicy& policy, absl::FunctionRef<absl::Status(int attempt)> fn,
+absl::Status Retry(const RetryPolicy& policy, absl::FunctionRef<absl::Status()> fn,
                    int* tries) {
   thread_local std::minstd_rand jitter(std::random_device{}());
   absl::Duration backoff = policy.backoff;
   absl::Status last;
   int attempt = 1;
   for (;; ++attempt) {
-    last = fn(attempt);
+    last = fn();
     if (last.ok() || !Transient(last.code()) || attempt >= policy.attempts) break;
     absl::SleepFor(backoff * (0.5 + std::uniform_real_distribution<double>(0, 1)(jitter)));
     backoff *= 2;

@@ -7,7 +7,7 @@
 //   stub->BatchGetEmployees(&ctx, req, &resp);
 //
 //   RetryPolicy policy;                           // 3 attempts, 100 ms backoff doubling
-//   absl::Status s = Retry(policy, [&](int attempt) -> absl::Status { ... });
+//   absl::Status s = Retry(policy, [&]() -> absl::Status { ... });
 #pragma once
 
 #include <memory>
@@ -44,10 +44,10 @@ struct RetryPolicy {
   absl::Duration backoff = absl::Milliseconds(100);  // before the 2nd attempt; doubled, jittered
 };
 
-// Runs `fn(attempt)` (attempt counts from 1) until it succeeds, fails with a status that is
-// not Transient, or has been tried `policy.attempts` times; sleeps a jittered, doubling
-// backoff between tries. Returns the last status and sets `*tries` to the number of tries.
-absl::Status Retry(const RetryPolicy& policy, absl::FunctionRef<absl::Status(int attempt)> fn,
+// Runs `fn` until it succeeds, fails with a status that is not Transient, or has been tried
+// `policy.attempts` times; sleeps a jittered, doubling backoff between tries. Returns the last
+// status and sets `*tries` to the number of tries.
+absl::Status Retry(const RetryPolicy& policy, absl::FunctionRef<absl::Status()> fn,
                    int* tries = nullptr);
 
 }  // namespace opsuite::server

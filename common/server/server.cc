@@ -332,13 +332,7 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   o.tls.ca = absl::GetFlag(FLAGS_tls_ca);
   o.tls.require_client_cert = absl::GetFlag(FLAGS_tls_client_auth);
   o.tls.server_name = absl::GetFlag(FLAGS_tls_server_name);
-  if (o.tls.cert.empty() != o.tls.key.empty()) {
-    return InvalidField(o.tls.cert.empty() ? "tls_cert" : "tls_key",
-                        "--tls_cert and --tls_key go together");
-  }
-  if (o.tls.require_client_cert && (o.tls.ca.empty() || o.tls.cert.empty())) {
-    return InvalidField("tls_client_auth", "needs --tls_cert, --tls_key and --tls_ca");
-  }
+  // The TLS flags are checked together, with their files, by LoadCredentials.
   return o;
 }
 

@@ -44,6 +44,9 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
 
 absl::StatusOr<Credentials> LoadCredentials(const TlsFiles& files) {
   Credentials c;
+  if (files.cert.empty() && !files.key.empty()) {
+    return InvalidField("tls_cert", "--tls_cert and --tls_key go together");
+  }
   if (!files.enabled()) {
     if (files.require_client_cert) {
       return InvalidField("tls_client_auth", "needs --tls_cert, --tls_key and --tls_ca");

@@ -62,7 +62,7 @@ std::vector<SubjectRead> InputReader::Read(const std::string& org, const v1::Sch
     int tries = 0;
     absl::Status last = server::Retry(
         {.attempts = options_.attempts, .backoff = options_.backoff},
-        [&](int) {
+        [&]() {
           grpc::ClientContext ctx;
           server::PrepareOutgoing(&ctx, options_.deadline);
           ctx.AddMetadata("authorization", "Bearer " + token_(org));

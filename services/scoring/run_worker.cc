@@ -160,7 +160,7 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
   // whole suite comes up at once: 6 tries over about 6 s.
   const server::RetryPolicy patient{.attempts = 6, .backoff = absl::Milliseconds(200)};
   absl::StatusOr<std::shared_ptr<const auth::OrgTree>> tree_or;
-  server::Retry(patient, [&](int) {
+  server::Retry(patient, [&]() {
     tree_or = ctx_->directory->TreeWith(
         org, !run.department_id().empty() ? run.department_id()
              : run.subject_ids_size() > 0 && scheme.subject_kind() == v1::SUBJECT_KIND_DEPARTMENT
@@ -204,7 +204,7 @@ void RunWorker::Execute(const std::string& org, const std::string& run_id) {
     };
     // One planning call, retried like the tree above; its failure names the method.
     auto call = [&](const char* method, auto&& rpc) -> absl::Status {
-      absl::Status st = server::Retry(patient, [&](int) {
+      absl::Status st = server::Retry(patient, [&]() {
         grpc::ClientContext c;
         prepare(&c);
         return FromGrpcStatus(rpc(&c));

@@ -67,7 +67,8 @@ class TlsTest : public ::testing::Test {
     return {.cert = File(leaf + ".pem"),
             .key = File(leaf + ".key"),
             .ca = File("ca.pem"),
-            .require_client_cert = mutual};
+            .require_client_cert = mutual,
+            .server_name = ""};
   }
 
   absl::StatusOr<std::unique_ptr<server::Server>> Start(
@@ -101,7 +102,9 @@ class TlsTest : public ::testing::Test {
     grpc::health::v1::HealthCheckRequest req;
     grpc::health::v1::HealthCheckResponse resp;
     grpc::Status s = stub->Check(&ctx, req, &resp);
-    if (s.ok()) EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+    if (s.ok()) {
+      EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+    }
     return s;
   }
 
@@ -208,6 +211,12 @@ TEST_F(TlsTest, UnreadableOrMismatchedFilesAreNamedWithoutTheirContents) {
   s = Start({planning::PlanningModule()}, "bad3", no_ca);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.status().message(), HasSubstr("tls_client_auth"));
+
+  server::TlsFiles key_only = Files("planning", false);
+  key_only.cert.clear();
+  s = Start({planning::PlanningModule()}, "bad4", key_only);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("tls_cert"));
 }
 
 }  // namespace
