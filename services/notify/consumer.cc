@@ -1,5 +1,6 @@
 #include "services/notify/consumer.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -78,7 +79,38 @@ void EventConsumer::Announce() {
   if (ctx_->wake_dispatcher) ctx_->wake_dispatcher();
 }
 
+void EventConsumer::PrefetchRecipients(const std::vector<events::StreamEntry>& entries) {
+  struct People {
+    std::vector<std::string> ids;           // recipients
+    std::vector<std::string> need_manager;  // people whose manager is a recipient
+  };
+  absl::flat_hash_map<std::string, People> by_org;
+  for (const events::StreamEntry& entry : entries) {
+    const events::Event& event = entry.event;
+    if (event.org_id().empty()) continue;
+    People& people = by_org[event.org_id()];
+    for (std::string& id : RecipientsOf(event, [&](const std::string& id) {
+           people.need_manager.push_back(id);
+           return std::string();
+         })) {
+      people.ids.push_back(std::move(id));
+    }
+  }
+  for (auto& [org, people] : by_org) {
+    people.ids.insert(people.ids.end(), people.need_manager.begin(), people.need_manager.end());
+    ctx_->directory->Prefetch(org, people.ids);
+    std::vector<std::string> managers;
+    for (const std::string& id : people.need_manager) {
+      absl::StatusOr<planning::v1::Employee> e = ctx_->directory->GetEmployee(org, id);
+      if (e.ok() && !e->manager_id().empty()) managers.push_back(e->manager_id());
+    }
+    ctx_->directory->Prefetch(org, managers);
+  }
+}
+
 void EventConsumer::Process(const std::vector<events::StreamEntry>& entries) {
+  // One BatchGetEmployees per 1,000 people instead of a GetEmployee per recipient.
+  PrefetchRecipients(entries);
   // The whole read in one transaction (one commit for up to kReadBatch events); an entry that
   // cannot be prepared, or a batch that fails, falls back to one entry at a time so a poison
   // entry is isolated and the others go through.

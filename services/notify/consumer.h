@@ -43,6 +43,9 @@ class EventConsumer {
   void Announce();
   void Loop();
   void Process(const std::vector<events::StreamEntry>& entries);
+  // Reads the recipients of `entries` (and the managers some event types reach) from planning
+  // in batches, so that preparing each event finds them held instead of calling per person.
+  void PrefetchRecipients(const std::vector<events::StreamEntry>& entries);
 
   static constexpr size_t kPrepareThreads = 8;
   static constexpr int kReadBatch = 256;  // events a read takes, written in one commit

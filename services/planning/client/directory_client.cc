@@ -1,5 +1,8 @@
 #include "services/planning/client/directory_client.h"
 
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/server/client.h"
 #include "common/status.h"
@@ -15,6 +18,7 @@ DirectoryClient::DirectoryClient(std::function<std::shared_ptr<grpc::Channel>()>
       options_(options) {}
 
 std::unique_ptr<grpc::ClientContext> DirectoryClient::Context(const std::string& org) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   auto ctx = std::make_unique<grpc::ClientContext>();
   server::PrepareOutgoing(ctx.get(), options_.timeout);
   ctx->AddMetadata("authorization", "Bearer " + token_(org));
@@ -102,6 +106,35 @@ absl::StatusOr<v1::Employee> DirectoryClient::GetEmployee(const std::string& org
   absl::MutexLock lock(&mu_);
   employees_[key] = EmployeeEntry{e, now + options_.employee_ttl};
   return e;
+}
+
+void DirectoryClient::Prefetch(const std::string& org, const std::vector<std::string>& ids) {
+  const absl::Time now = clock_->Now();
+  std::vector<std::string> wanted;
+  {
+    absl::flat_hash_set<std::string> seen;
+    absl::MutexLock lock(&mu_);
+    for (const std::string& id : ids) {
+      if (id.empty() || !seen.insert(id).second) continue;
+      auto it = employees_.find(absl::StrCat(org, "/", id));
+      if (it == employees_.end() || now >= it->second.expires) wanted.push_back(id);
+    }
+  }
+  if (wanted.empty()) return;
+  auto stub = v1::DirectoryService::NewStub(channel_());
+  constexpr size_t kBatch = 1000;  // BatchGetEmployees' limit
+  for (size_t i = 0; i < wanted.size(); i += kBatch) {
+    v1::BatchGetEmployeesRequest req;
+    for (size_t j = i; j < std::min(wanted.size(), i + kBatch); ++j) req.add_ids(wanted[j]);
+    v1::BatchGetEmployeesResponse resp;
+    auto ctx = Context(org);
+    if (!stub->BatchGetEmployees(ctx.get(), req, &resp).ok()) continue;
+    absl::MutexLock lock(&mu_);
+    for (v1::Employee& e : *resp.mutable_employees()) {
+      std::string key = absl::StrCat(org, "/", e.id());
+      employees_[key] = EmployeeEntry{std::move(e), now + options_.employee_ttl};
+    }
+  }
 }
 
 absl::StatusOr<std::string> DirectoryClient::DepartmentPathOf(const std::string& org,
