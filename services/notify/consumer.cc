@@ -79,7 +79,7 @@ void EventConsumer::Announce() {
   if (ctx_->wake_dispatcher) ctx_->wake_dispatcher();
 }
 
-void EventConsumer::PrefetchRecipients(const std::vector<events::StreamEntry>& entries) {
+absl::Status EventConsumer::PrefetchRecipients(const std::vector<events::StreamEntry>& entries) {
   struct People {
     std::vector<std::string> ids;           // recipients
     std::vector<std::string> need_manager;  // people whose manager is a recipient
@@ -98,19 +98,20 @@ void EventConsumer::PrefetchRecipients(const std::vector<events::StreamEntry>& e
   }
   for (auto& [org, people] : by_org) {
     people.ids.insert(people.ids.end(), people.need_manager.begin(), people.need_manager.end());
-    ctx_->directory->Prefetch(org, people.ids);
+    RETURN_IF_ERROR(ctx_->directory->Prefetch(org, people.ids));
     std::vector<std::string> managers;
     for (const std::string& id : people.need_manager) {
       absl::StatusOr<planning::v1::Employee> e = ctx_->directory->GetEmployee(org, id);
       if (e.ok() && !e->manager_id().empty()) managers.push_back(e->manager_id());
     }
-    ctx_->directory->Prefetch(org, managers);
+    RETURN_IF_ERROR(ctx_->directory->Prefetch(org, managers));
   }
+  return absl::OkStatus();
 }
 
 void EventConsumer::Process(const std::vector<events::StreamEntry>& entries) {
   // One BatchGetEmployees per 1,000 people instead of a GetEmployee per recipient.
-  PrefetchRecipients(entries);
+  const absl::Status directory = PrefetchRecipients(entries);
   // The whole read in one transaction (one commit for up to kReadBatch events); an entry that
   // cannot be prepared, or a batch that fails, falls back to one entry at a time so a poison
   // entry is isolated and the others go through.
@@ -118,8 +119,8 @@ void EventConsumer::Process(const std::vector<events::StreamEntry>& entries) {
   std::vector<std::optional<Prepared>> prepared(entries.size());
   std::vector<absl::Status> failed(entries.size());
   std::vector<const Prepared*> batch;
-  // Preparing an event waits on the directory (a call per recipient): prepare the read's
-  // events on several threads at once, each taking every kPrepareThreads-th entry.
+  // Preparing an event may still wait on the directory (a call per person not held): prepare
+  // the read's events on several threads at once, each taking every kPrepareThreads-th entry.
   auto prepare = [&](size_t first) {
     for (size_t i = first; i < entries.size(); i += kPrepareThreads) {
       absl::StatusOr<std::optional<Prepared>> p = Prepare(entries[i].event);
@@ -130,7 +131,10 @@ void EventConsumer::Process(const std::vector<events::StreamEntry>& entries) {
       prepared[i] = *std::move(p);
     }
   };
-  {
+  if (!directory.ok()) {
+    // Planning unreachable: every event of the read waits for the next try.
+    for (absl::Status& f : failed) f = directory;
+  } else {
     std::vector<std::thread> helpers;
     for (size_t t = 1; t < kPrepareThreads && t < entries.size(); ++t) helpers.emplace_back(prepare, t);
     prepare(0);

@@ -45,7 +45,9 @@ class EventConsumer {
   void Process(const std::vector<events::StreamEntry>& entries);
   // Reads the recipients of `entries` (and the managers some event types reach) from planning
   // in batches, so that preparing each event finds them held instead of calling per person.
-  void PrefetchRecipients(const std::vector<events::StreamEntry>& entries);
+  // A failure other than an unknown person (planning unreachable) is returned: the read is
+  // then left pending as a whole, after one timeout rather than one per event.
+  absl::Status PrefetchRecipients(const std::vector<events::StreamEntry>& entries);
 
   static constexpr size_t kPrepareThreads = 8;
   static constexpr int kReadBatch = 256;  // events a read takes, written in one commit

@@ -108,7 +108,8 @@ absl::StatusOr<v1::Employee> DirectoryClient::GetEmployee(const std::string& org
   return e;
 }
 
-void DirectoryClient::Prefetch(const std::string& org, const std::vector<std::string>& ids) {
+absl::Status DirectoryClient::Prefetch(const std::string& org,
+                                       const std::vector<std::string>& ids) {
   const absl::Time now = clock_->Now();
   std::vector<std::string> wanted;
   {
@@ -120,7 +121,7 @@ void DirectoryClient::Prefetch(const std::string& org, const std::vector<std::st
       if (it == employees_.end() || now >= it->second.expires) wanted.push_back(id);
     }
   }
-  if (wanted.empty()) return;
+  if (wanted.empty()) return absl::OkStatus();
   auto stub = v1::DirectoryService::NewStub(channel_());
   constexpr size_t kBatch = 1000;  // BatchGetEmployees' limit
   for (size_t i = 0; i < wanted.size(); i += kBatch) {
@@ -128,13 +129,19 @@ void DirectoryClient::Prefetch(const std::string& org, const std::vector<std::st
     for (size_t j = i; j < std::min(wanted.size(), i + kBatch); ++j) req.add_ids(wanted[j]);
     v1::BatchGetEmployeesResponse resp;
     auto ctx = Context(org);
-    if (!stub->BatchGetEmployees(ctx.get(), req, &resp).ok()) continue;
+    grpc::Status s = stub->BatchGetEmployees(ctx.get(), req, &resp);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) continue;
+    if (!s.ok()) {
+      absl::Status st = FromGrpcStatus(s);
+      return absl::Status(st.code(), absl::StrCat("planning BatchGetEmployees: ", st.message()));
+    }
     absl::MutexLock lock(&mu_);
     for (v1::Employee& e : *resp.mutable_employees()) {
       std::string key = absl::StrCat(org, "/", e.id());
       employees_[key] = EmployeeEntry{std::move(e), now + options_.employee_ttl};
     }
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> DirectoryClient::DepartmentPathOf(const std::string& org,

@@ -52,9 +52,10 @@ class DirectoryClient {
   absl::StatusOr<v1::Employee> GetEmployee(const std::string& org, const std::string& id);
   // Reads the employees among `ids` that are not held yet, with one BatchGetEmployees call per
   // 1,000, and holds them as GetEmployee does: for a caller about to look up many people (the
-  // notify consumer, a read of 256 events). Best effort: a batch naming an unknown id, or one
-  // that fails, is skipped, and GetEmployee then asks for each (and reports NOT_FOUND).
-  void Prefetch(const std::string& org, const std::vector<std::string>& ids);
+  // notify consumer, a read of 256 events). A batch naming an unknown id is skipped (GetEmployee
+  // then asks for each, and reports NOT_FOUND). Any other failure ends it and is returned
+  // (planning unreachable: the caller need not wait out a timeout per person as well).
+  absl::Status Prefetch(const std::string& org, const std::vector<std::string>& ids);
   // RPCs sent to planning so far (for tests and metrics).
   int64_t calls() const { return calls_.load(std::memory_order_relaxed); }
   // The path of the department an employee sits in ("" when unknown).

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace opsuite::planning {
@@ -79,7 +80,7 @@ class DirectoryClientTest : public ::testing::Test {
 TEST_F(DirectoryClientTest, PrefetchReadsInBatchesOfAThousandAndGetEmployeeFindsThemHeld) {
   std::vector<std::string> ids = Ids(0, 2500);
   ids.insert(ids.end(), {"e1", "e2", ""});  // repeats and an empty id are asked for once / never
-  client_->Prefetch("acme", ids);
+  EXPECT_TRUE(client_->Prefetch("acme", ids).ok());
   EXPECT_EQ(fake_.batches, 3);
   EXPECT_EQ(fake_.largest, 1000);
   for (const std::string& id : Ids(0, 2500)) {
@@ -91,19 +92,19 @@ TEST_F(DirectoryClientTest, PrefetchReadsInBatchesOfAThousandAndGetEmployeeFinds
   EXPECT_EQ(client_->calls(), 3);
 
   // Held ones are not read again; another org's are its own.
-  client_->Prefetch("acme", Ids(0, 10));
+  EXPECT_TRUE(client_->Prefetch("acme", Ids(0, 10)).ok());
   EXPECT_EQ(fake_.batches, 3);
-  client_->Prefetch("globex", Ids(0, 10));
+  EXPECT_TRUE(client_->Prefetch("globex", Ids(0, 10)).ok());
   EXPECT_EQ(fake_.batches, 4);
 
   // Past the TTL they are read again.
   clock_.Advance(absl::Seconds(31));
-  client_->Prefetch("acme", Ids(0, 10));
+  EXPECT_TRUE(client_->Prefetch("acme", Ids(0, 10)).ok());
   EXPECT_EQ(fake_.batches, 5);
 }
 
 TEST_F(DirectoryClientTest, ABatchWithAnUnknownIdIsSkippedAndEachIsThenAskedForAlone) {
-  client_->Prefetch("acme", {"e1", "nobody", "e2"});
+  EXPECT_TRUE(client_->Prefetch("acme", {"e1", "nobody", "e2"}).ok());
   EXPECT_EQ(fake_.batches, 1);
   absl::StatusOr<v1::Employee> nobody = client_->GetEmployee("acme", "nobody");
   EXPECT_EQ(nobody.status().code(), absl::StatusCode::kNotFound);
@@ -112,9 +113,13 @@ TEST_F(DirectoryClientTest, ABatchWithAnUnknownIdIsSkippedAndEachIsThenAskedForA
   EXPECT_EQ(fake_.gets, 3);
 }
 
-TEST_F(DirectoryClientTest, PrefetchWithPlanningDownIsQuiet) {
+TEST_F(DirectoryClientTest, PrefetchWithPlanningDownSaysSoAfterOneCall) {
   server_->Shutdown();
-  client_->Prefetch("acme", Ids(0, 5));  // no crash, no error: the lookups that follow report it
+  const int64_t before = client_->calls();
+  absl::Status s = client_->Prefetch("acme", Ids(0, 2500));
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("planning BatchGetEmployees"));
+  EXPECT_EQ(client_->calls() - before, 1);  // not one timeout per batch
   absl::StatusOr<v1::Employee> e = client_->GetEmployee("acme", "e1");
   EXPECT_EQ(e.status().code(), absl::StatusCode::kUnavailable) << e.status();
 }
