@@ -107,7 +107,14 @@ void NearCache::Listen() {
       absl::MutexLock lock(&sub_mu_);
       fd_.store(-1, std::memory_order_release);
       sub_.reset();
+      continue;
     }
+    // Every read drains the socket before it trusts a near copy, so this thread only keeps
+    // the socket from filling up: under a storm of writes it wakes every `listen_pause`, not
+    // once per invalidation message.
+    absl::MutexLock lock(&sub_mu_);
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sub_mu_) { return stop_; };
+    sub_mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.listen_pause);
   }
   absl::MutexLock lock(&sub_mu_);
   subscribed_.store(false, std::memory_order_release);

@@ -60,6 +60,8 @@ struct NearCacheOptions {
   int shards = 16;
   absl::Duration max_ttl = absl::Seconds(60);  // a near entry never outlives this
   absl::Duration reconnect_backoff = absl::Milliseconds(200);
+  // How long the listener rests after applying what it read (see Listen).
+  absl::Duration listen_pause = absl::Milliseconds(2);
   Clock* clock = nullptr;  // nullptr: RealClock::Default()
 };
 

@@ -66,6 +66,7 @@ class NearCacheTest : public ::testing::Test {
     o.command_timeout = absl::Milliseconds(500);
     o.connect_timeout = absl::Milliseconds(500);
     o.breaker_cooldown = absl::Milliseconds(50);
+    o.pipeline = true;  // as the services run it
     auto client = *RedisClient::Create(server_->url(), o);
     std::unique_ptr<Cache> inner = std::make_unique<RedisCache>(client);
     if (hooked != nullptr) {

@@ -46,11 +46,6 @@ std::optional<std::string> RedisCache::Get(std::string_view key) {
   return std::move(reply->str);
 }
 
-// GET, and on a miss SET the lease, in one round trip. Another reader's lease is returned
-// like a value (and read as a miss with no lease of our own).
-constexpr char kGetOrLease[] =
-    "local v = redis.call('GET', KEYS[1]) if v then return v end "
-    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return false";
 // SET only while the key still holds our lease.
 constexpr char kFillIfLeased[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then "
@@ -66,9 +61,12 @@ std::optional<std::string> RedisCache::GetForFill(std::string_view key, absl::Du
       return std::nullopt;
     }
   }
+  // GET, and on a miss SET the lease, in one native command (Redis 7.0: SET ... NX GET): the
+  // old value comes back and nothing is set when the key exists. Another reader's lease is
+  // returned like a value (and read as a miss with no lease of our own).
   std::string token = NewLease();
   absl::StatusOr<redis::Reply> reply = client_->Command(
-      {"EVAL", kGetOrLease, "1", std::string(key), token,
+      {"SET", std::string(key), token, "NX", "GET", "PX",
        absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(lease_ttl)))});
   if (!reply.ok()) {
     errors_.fetch_add(1, std::memory_order_relaxed);
@@ -91,10 +89,11 @@ void RedisCache::Fill(std::string_view key, std::string_view value, absl::Durati
     ReplayPendingDeletes();
     if (Blocked(key)) return;
   }
-  absl::StatusOr<redis::Reply> reply =
-      client_->Command({"EVAL", kFillIfLeased, "1", std::string(key), lease, std::string(value),
-                        absl::StrCat(JitteredMillis(ttl, options_.ttl_jitter))});
-  if (!reply.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+  client_->CommandAsync({"EVAL", kFillIfLeased, "1", std::string(key), lease, std::string(value),
+                         absl::StrCat(JitteredMillis(ttl, options_.ttl_jitter))},
+                        [errors = async_errors_](absl::StatusOr<redis::Reply> reply) {
+                          if (!reply.ok()) errors->fetch_add(1, std::memory_order_relaxed);
+                        });
 }
 
 void RedisCache::Set(std::string_view key, std::string_view value, absl::Duration ttl) {
@@ -238,7 +237,8 @@ CacheStats RedisCache::Stats() const {
   CacheStats s;
   s.hits = hits_.load(std::memory_order_relaxed);
   s.misses = misses_.load(std::memory_order_relaxed);
-  s.errors = errors_.load(std::memory_order_relaxed);
+  s.errors = errors_.load(std::memory_order_relaxed) +
+             async_errors_->load(std::memory_order_relaxed);
   s.breaker_opens = client_->Stats().breaker_opens;
   return s;
 }

@@ -55,6 +55,8 @@ class RedisCache final : public Cache {
   void Set(std::string_view key, std::string_view value, absl::Duration ttl) override;
   std::optional<std::string> GetForFill(std::string_view key, absl::Duration lease_ttl,
                                         std::string* lease) override;
+  // Does not wait for Redis' answer (RedisClient::CommandAsync): the value is already the
+  // caller's, and the lease makes a late fill harmless.
   void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
             const std::string& lease) override;
   void Delete(const std::vector<std::string>& keys) override;
@@ -93,6 +95,10 @@ class RedisCache final : public Cache {
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
   std::atomic<uint64_t> errors_{0};
+  // Errors of fills that did not wait for their answer: shared with their callbacks, which may
+  // run after this cache is gone.
+  std::shared_ptr<std::atomic<uint64_t>> async_errors_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 }  // namespace opsuite::cache

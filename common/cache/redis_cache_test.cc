@@ -14,7 +14,9 @@ using ::opsuite::redis::RedisClient;
 using ::opsuite::redis::RedisOptions;
 using ::opsuite::testing::RedisServer;
 
-class RedisCacheTest : public ::testing::Test {
+// Each case runs with the cache's client pooled and pipelined (RedisOptions::pipeline, as the
+// services run it), where Fill does not wait for Redis.
+class RedisCacheTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     auto server = RedisServer::Start();
@@ -24,6 +26,7 @@ class RedisCacheTest : public ::testing::Test {
     RedisOptions fast;
     fast.command_timeout = absl::Milliseconds(100);  // not 5 ms: the test machine is shared
     fast.connect_timeout = absl::Milliseconds(500);
+    fast.pipeline = GetParam();
     cache_client_ = *RedisClient::Create(server_->url(), fast);
     // The test's own view of Redis.
     RedisOptions patient;
@@ -36,13 +39,16 @@ class RedisCacheTest : public ::testing::Test {
     if (!r.ok() || !r->is_string()) return std::nullopt;
     return r->str;
   }
+  // Waits until Redis has run what the cache client sent before (an unanswered Fill): a reply
+  // on its connection comes after theirs.
+  void Settle() { ASSERT_TRUE(cache_client_->Command({"PING"}).ok()); }
 
   std::unique_ptr<RedisServer> server_;
   std::shared_ptr<RedisClient> cache_client_;
   std::shared_ptr<RedisClient> raw_;
 };
 
-TEST_F(RedisCacheTest, GetSetDelete) {
+TEST_P(RedisCacheTest, GetSetDelete) {
   RedisCache cache(cache_client_);
   const std::string key = Key("o1", "planning", "employee", "e1");
   EXPECT_FALSE(cache.Get(key).has_value());
@@ -60,7 +66,7 @@ TEST_F(RedisCacheTest, GetSetDelete) {
   EXPECT_EQ(s.errors, 0u);
 }
 
-TEST_F(RedisCacheTest, AFillAfterAnotherReplicasDeleteIsRefused) {
+TEST_P(RedisCacheTest, AFillAfterAnotherReplicasDeleteIsRefused) {
   RedisCache reader(cache_client_);
   RedisCache writer(*RedisClient::Create(server_->url()));
   const std::string key = Key("o1", "crm", "customer", "c1");
@@ -73,10 +79,12 @@ TEST_F(RedisCacheTest, AFillAfterAnotherReplicasDeleteIsRefused) {
   EXPECT_TRUE(none.empty());
   writer.Delete({key});  // the writer's commit
   reader.Fill(key, "old row", absl::Minutes(5), lease);
+  Settle();
   EXPECT_FALSE(RawGet(key).has_value());
   // Uncontended, the lease holder fills.
   EXPECT_FALSE(reader.GetForFill(key, absl::Seconds(5), &lease).has_value());
   reader.Fill(key, "new row", absl::Minutes(5), lease);
+  Settle();
   EXPECT_EQ(RawGet(key).value_or("(missing)"), "new row");
   EXPECT_EQ(writer.GetForFill(key, absl::Seconds(5), &none).value_or("(miss)"), "new row");
   // The lease lapses by itself.
@@ -88,7 +96,7 @@ TEST_F(RedisCacheTest, AFillAfterAnotherReplicasDeleteIsRefused) {
   EXPECT_LE(ttl->integer, 50);
 }
 
-TEST_F(RedisCacheTest, TtlHasJitterAroundTheRequestedValue) {
+TEST_P(RedisCacheTest, TtlHasJitterAroundTheRequestedValue) {
   RedisCache cache(cache_client_);
   std::set<int64_t> ttls;
   for (int i = 0; i < 40; ++i) {
@@ -103,7 +111,7 @@ TEST_F(RedisCacheTest, TtlHasJitterAroundTheRequestedValue) {
   EXPECT_GT(ttls.size(), 5u);  // spread out, not one value
 }
 
-TEST_F(RedisCacheTest, EntriesExpire) {
+TEST_P(RedisCacheTest, EntriesExpire) {
   RedisCache cache(cache_client_, {.ttl_jitter = 0});
   cache.Set("ops:{o}:s:t:1:v1", "v", absl::Milliseconds(100));
   EXPECT_TRUE(cache.Get("ops:{o}:s:t:1:v1").has_value());
@@ -111,7 +119,7 @@ TEST_F(RedisCacheTest, EntriesExpire) {
   EXPECT_FALSE(cache.Get("ops:{o}:s:t:1:v1").has_value());
 }
 
-TEST_F(RedisCacheTest, RedisDownIsAMissNeverAFailure) {
+TEST_P(RedisCacheTest, RedisDownIsAMissNeverAFailure) {
   RedisCache cache(cache_client_);
   cache.Set("ops:{o}:s:t:1:v1", "v", absl::Minutes(1));
   server_->Stop();
@@ -126,7 +134,7 @@ TEST_F(RedisCacheTest, RedisDownIsAMissNeverAFailure) {
   EXPECT_EQ(s.breaker_opens, 1u);  // after 5 failures the rest fail fast
 }
 
-TEST_F(RedisCacheTest, DeleteDuringAHangIsReplayedBeforeTheNextRead) {
+TEST_P(RedisCacheTest, DeleteDuringAHangIsReplayedBeforeTheNextRead) {
   RedisCache cache(cache_client_);
   const std::string key = Key("o1", "planning", "goal_card", "g1");
   cache.Set(key, "v1", absl::Minutes(5));
@@ -149,7 +157,7 @@ TEST_F(RedisCacheTest, DeleteDuringAHangIsReplayedBeforeTheNextRead) {
   EXPECT_EQ(cache.Get(key).value_or("(miss)"), "v2");
 }
 
-TEST_F(RedisCacheTest, DeleteWhileRedisIsDownIsReplayedAfterRestart) {
+TEST_P(RedisCacheTest, DeleteWhileRedisIsDownIsReplayedAfterRestart) {
   RedisCache cache(cache_client_);
   const std::string key = Key("o1", "planning", "goal_card", "g1");
   cache.Set(key, "v1", absl::Minutes(5));
@@ -168,7 +176,7 @@ TEST_F(RedisCacheTest, DeleteWhileRedisIsDownIsReplayedAfterRestart) {
   EXPECT_FALSE(RawGet(key).has_value());
 }
 
-TEST_F(RedisCacheTest, PendingKeysAreNeitherReadNorWrittenUntilReplayed) {
+TEST_P(RedisCacheTest, PendingKeysAreNeitherReadNorWrittenUntilReplayed) {
   RedisCache cache(cache_client_);
   const std::string stale = Key("o1", "crm", "customer", "c1");
   const std::string other = Key("o1", "crm", "customer", "c2");
@@ -184,7 +192,7 @@ TEST_F(RedisCacheTest, PendingKeysAreNeitherReadNorWrittenUntilReplayed) {
   EXPECT_EQ(RawGet(other).value_or("(missing)"), "x");
 }
 
-TEST_F(RedisCacheTest, OverflowOwesAFlushOfOurPrefix) {
+TEST_P(RedisCacheTest, OverflowOwesAFlushOfOurPrefix) {
   RedisCache cache(cache_client_,
                    {.flush_match = "ops:{*}:planning:*", .max_pending_deletes = 3});
   server_->Stop();
@@ -210,6 +218,11 @@ TEST_F(RedisCacheTest, OverflowOwesAFlushOfOurPrefix) {
   EXPECT_EQ(RawGet(Key("o", "crm", "a", "1")).value_or("(missing)"), "keep");
   EXPECT_EQ(RawGet("ops:lease:scheduler").value_or("(missing)"), "keep");
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, RedisCacheTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Pipelined" : "Pooled";
+                         });
 
 }  // namespace
 }  // namespace opsuite::cache

@@ -1,14 +1,20 @@
 #include "common/redis/redis_client.h"
 
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <deque>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -143,6 +149,312 @@ struct RedisClient::Connection {
   absl::Duration timeout;  // what the socket is set to now
 };
 
+// The shared connection of pipelined mode, and the thread that owns it. Callers append their
+// formatted commands to `queue_`; the thread moves what is queued onto the wire in one write,
+// reads whatever replies have come, and hands each request its replies in order. Deadlines are
+// on the steady clock (the client's Clock is the breaker's, and may be a test's fake).
+class RedisClient::Pipe {
+ public:
+  using Done = absl::AnyInvocable<void(absl::StatusOr<std::vector<Reply>>)>;
+
+  explicit Pipe(RedisClient* client) : client_(client) {
+    event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  ~Pipe() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    Wake();
+    thread_.join();
+    if (event_fd_ >= 0) close(event_fd_);
+  }
+
+  // Queues `commands` (sent back to back) and calls `done` with their replies, or with the
+  // transport failure, on the I/O thread.
+  void Submit(const std::vector<std::vector<std::string>>& commands, Done done) {
+    Request r;
+    r.replies = commands.size();
+    r.what = commands.front().front();
+    r.timeout = client_->options_.command_timeout;
+    r.deadline = Steady::now() + absl::ToChronoNanoseconds(r.timeout);
+    r.done = std::move(done);
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& argv : commands) {
+      ptrs.clear();
+      lens.clear();
+      for (const auto& a : argv) {
+        ptrs.push_back(a.data());
+        lens.push_back(a.size());
+      }
+      char* formatted = nullptr;
+      int len = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), ptrs.data(),
+                                       lens.data());
+      if (len < 0 || formatted == nullptr) {
+        r.done(absl::ResourceExhaustedError("redis: cannot format a command (out of memory)"));
+        return;
+      }
+      r.bytes.append(formatted, static_cast<size_t>(len));
+      redisFreeCommand(formatted);
+    }
+    bool wake = false;
+    {
+      absl::MutexLock lock(&mu_);
+      queue_.push_back(std::move(r));
+      if (sleeping_ && !woken_) {
+        woken_ = true;
+        wake = true;
+      }
+    }
+    if (wake) Wake();
+  }
+
+  uint64_t commands() const { return commands_.load(std::memory_order_relaxed); }
+  uint64_t writes() const { return writes_.load(std::memory_order_relaxed); }
+
+ private:
+  using Steady = std::chrono::steady_clock;
+  struct Request {
+    std::string bytes;
+    size_t replies = 0;
+    std::string what;  // the first command's name, for messages
+    absl::Duration timeout;
+    Steady::time_point deadline;
+    Done done;
+  };
+  struct InFlight {
+    size_t remaining = 0;
+    std::vector<Reply> replies;
+    std::string what;
+    absl::Duration timeout;
+    Steady::time_point sent;
+    Steady::time_point deadline;
+    Done done;  // empty once answered by a timeout: its replies are then read and dropped
+  };
+
+  void Wake() {
+    const uint64_t one = 1;
+    if (write(event_fd_, &one, sizeof(one)) < 0) {
+      // The counter is full (it never is: each wake is read) or the fd is gone: the I/O thread
+      // still wakes for its own deadlines.
+    }
+  }
+
+  // Fails every request in flight with `status` and closes the connection.
+  void Drop(const absl::Status& status) {
+    std::deque<InFlight> failed;
+    failed.swap(inflight_);
+    conn_.reset();
+    out_.clear();
+    out_pos_ = 0;
+    for (InFlight& f : failed) {
+      if (f.done) f.done(status);
+    }
+  }
+
+  absl::Status Closed(absl::string_view why) const {
+    const std::string what = inflight_.empty() ? std::string("read") : inflight_.front().what;
+    return absl::UnavailableError(absl::StrCat("redis ", client_->address_, " ", why, " (",
+                                               what, ")"));
+  }
+
+  // Moves what callers queued to the connection's output, connecting first if need be; when
+  // Redis cannot be reached the requests are failed with why.
+  void Take(std::vector<Request>& batch) {
+    if (batch.empty()) return;
+    if (conn_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<Connection>> conn = client_->Connect();
+      if (!conn.ok()) {
+        for (Request& r : batch) r.done(conn.status());
+        batch.clear();
+        return;
+      }
+      conn_ = *std::move(conn);
+      const int fd = conn_->ctx->fd;
+      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
+    const Steady::time_point now = Steady::now();
+    uint64_t n = 0;
+    for (Request& r : batch) {
+      out_.append(r.bytes);
+      n += r.replies;
+      inflight_.push_back(InFlight{r.replies, {}, std::move(r.what), r.timeout, now, r.deadline,
+                                   std::move(r.done)});
+      inflight_.back().replies.reserve(r.replies);
+    }
+    commands_.fetch_add(n, std::memory_order_relaxed);
+    batch.clear();
+  }
+
+  void Flush() {
+    if (conn_ == nullptr || out_pos_ == out_.size()) return;
+    const int fd = conn_->ctx->fd;
+    writes_.fetch_add(1, std::memory_order_relaxed);
+    while (out_pos_ < out_.size()) {
+      ssize_t n = send(fd, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
+      if (n > 0) {
+        out_pos_ += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // POLLOUT later
+      Drop(absl::UnavailableError(absl::StrCat("redis ", client_->address_, " unreachable: ",
+                                               n < 0 ? strerror(errno) : "short write")));
+      return;
+    }
+    out_.clear();
+    out_pos_ = 0;
+  }
+
+  void Read() {
+    if (conn_ == nullptr) return;
+    redisContext* c = conn_->ctx;
+    for (;;) {
+      ssize_t n = recv(c->fd, buf_.data(), buf_.size(), MSG_DONTWAIT);
+      if (n > 0) {
+        if (redisReaderFeed(c->reader, buf_.data(), static_cast<size_t>(n)) != REDIS_OK) {
+          Drop(Closed("sent a malformed reply"));
+          return;
+        }
+        if (static_cast<size_t>(n) < buf_.size()) break;
+        continue;
+      }
+      if (n == 0) {
+        Drop(Closed("closed the connection"));
+        return;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      Drop(absl::UnavailableError(
+          absl::StrCat("redis ", client_->address_, " unreachable: ", strerror(errno))));
+      return;
+    }
+    for (;;) {
+      void* raw = nullptr;
+      if (redisReaderGetReply(c->reader, &raw) != REDIS_OK) {
+        Drop(Closed("sent a malformed reply"));
+        return;
+      }
+      if (raw == nullptr) return;
+      if (inflight_.empty()) {
+        freeReplyObject(raw);
+        Drop(Closed("sent a reply nobody asked for"));
+        return;
+      }
+      InFlight& f = inflight_.front();
+      f.replies.push_back(Convert(static_cast<redisReply*>(raw)));
+      freeReplyObject(raw);
+      if (--f.remaining > 0) continue;
+      InFlight done = std::move(f);
+      inflight_.pop_front();
+      if (done.done) done.done(std::move(done.replies));
+    }
+  }
+
+  // Answers the requests whose deadline passed (their replies will be dropped), closes a
+  // connection that stayed silent too long, and returns how long poll may sleep (-1: no limit).
+  int Expire() {
+    if (inflight_.empty()) return -1;
+    const Steady::time_point now = Steady::now();
+    const InFlight& oldest = inflight_.front();
+    const auto stuck_after =
+        std::max<Steady::duration>(std::chrono::seconds(1),
+                                   10 * absl::ToChronoNanoseconds(oldest.timeout));
+    if (!oldest.done && now - oldest.sent >= stuck_after) {
+      Drop(Closed("stayed silent; connection reset"));
+      return -1;
+    }
+    Steady::time_point next = oldest.sent + stuck_after;
+    for (InFlight& f : inflight_) {
+      if (!f.done) continue;
+      if (now >= f.deadline) {
+        Done d = std::move(f.done);
+        f.done = nullptr;
+        d(absl::UnavailableError(absl::StrCat("redis ", client_->address_, " timed out after ",
+                                              absl::FormatDuration(f.timeout), " (", f.what,
+                                              ")")));
+        continue;
+      }
+      next = std::min(next, f.deadline);
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1;
+    return static_cast<int>(std::clamp<int64_t>(wait, 0, 60000));
+  }
+
+  void Run() {
+    std::vector<Request> batch;
+    for (;;) {
+      bool stop;
+      {
+        absl::MutexLock lock(&mu_);
+        batch.swap(queue_);
+        stop = stop_;
+      }
+      Take(batch);
+      Flush();
+      int timeout = Expire();
+      bool pending = false;
+      for (const InFlight& f : inflight_) pending = pending || static_cast<bool>(f.done);
+      if (stop && !pending) {
+        absl::MutexLock lock(&mu_);
+        if (queue_.empty()) break;
+        continue;
+      }
+      pollfd fds[2] = {{event_fd_, POLLIN, 0}, {-1, 0, 0}};
+      if (conn_ != nullptr) {
+        // An idle connection is watched too, so a Redis that closes it is noticed.
+        fds[1] = {conn_->ctx->fd,
+                  static_cast<short>(POLLIN | (out_pos_ < out_.size() ? POLLOUT : 0)), 0};
+      }
+      {
+        absl::MutexLock lock(&mu_);
+        if (!queue_.empty() || stop_ != stop) continue;
+        sleeping_ = true;
+      }
+      int ready = poll(fds, conn_ != nullptr ? 2 : 1, timeout);
+      {
+        absl::MutexLock lock(&mu_);
+        sleeping_ = false;
+        woken_ = false;
+      }
+      if (ready <= 0) continue;
+      if (fds[0].revents & POLLIN) {
+        uint64_t count;
+        while (read(event_fd_, &count, sizeof(count)) > 0) {
+        }
+      }
+      if (fds[1].revents != 0) {
+        if (fds[1].revents & POLLOUT) Flush();
+        if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) Read();
+      }
+    }
+    Drop(absl::UnavailableError(absl::StrCat("redis ", client_->address_, ": client closed")));
+  }
+
+  RedisClient* const client_;
+  int event_fd_ = -1;
+  std::thread thread_;
+
+  absl::Mutex mu_;
+  std::vector<Request> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool sleeping_ ABSL_GUARDED_BY(mu_) = false;  // the I/O thread is (about to be) in poll
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;     // and someone has written the eventfd
+
+  // The I/O thread's own.
+  std::unique_ptr<Connection> conn_;
+  std::string out_;
+  size_t out_pos_ = 0;
+  std::deque<InFlight> inflight_;
+  std::vector<char> buf_ = std::vector<char>(64 * 1024);
+
+  std::atomic<uint64_t> commands_{0};
+  std::atomic<uint64_t> writes_{0};
+};
+
 absl::StatusOr<std::shared_ptr<RedisClient>> RedisClient::Create(std::string_view url,
                                                                  RedisOptions options) {
   absl::StatusOr<RedisEndpoint> ep = ParseRedisUrl(url);
@@ -167,9 +479,11 @@ RedisClient::RedisClient(RedisEndpoint endpoint, RedisOptions options)
       address_(absl::StrContains(endpoint_.host, ':')
                    ? absl::StrCat("[", endpoint_.host, "]:", endpoint_.port)
                    : absl::StrCat(endpoint_.host, ":", endpoint_.port)),
-      clock_(options.clock != nullptr ? options.clock : RealClock::Default()) {}
+      clock_(options.clock != nullptr ? options.clock : RealClock::Default()) {
+  if (options_.pipeline) pipe_ = std::make_unique<Pipe>(this);
+}
 
-RedisClient::~RedisClient() = default;
+RedisClient::~RedisClient() { pipe_.reset(); }
 
 RedisStats RedisClient::Stats() const {
   RedisStats s;
@@ -177,6 +491,10 @@ RedisStats RedisClient::Stats() const {
   s.errors = errors_.load(std::memory_order_relaxed);
   s.rejected = rejected_.load(std::memory_order_relaxed);
   s.breaker_opens = breaker_opens_.load(std::memory_order_relaxed);
+  if (pipe_ != nullptr) {
+    s.pipelined_commands = pipe_->commands();
+    s.pipelined_writes = pipe_->writes();
+  }
   return s;
 }
 
@@ -198,42 +516,100 @@ absl::StatusOr<std::vector<Reply>> RedisClient::Pipeline(
   return Call(commands, timeout);
 }
 
-absl::StatusOr<std::vector<Reply>> RedisClient::Call(
-    const std::vector<std::vector<std::string>>& commands, absl::Duration timeout) {
+absl::Status RedisClient::Begin(bool* probe) {
   calls_.fetch_add(1, std::memory_order_relaxed);
-  for (const auto& argv : commands) {
-    if (argv.empty()) {
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      return absl::InvalidArgumentError("redis command with no arguments");
-    }
-  }
-  bool probe = false;
-  if (absl::Status admitted = Admit(&probe); !admitted.ok()) {
+  if (absl::Status admitted = Admit(probe); !admitted.ok()) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     rejected_.fetch_add(1, std::memory_order_relaxed);
     return admitted;
   }
-  Outcome outcome = Outcome::kNoVerdict;
-  absl::StatusOr<std::vector<Reply>> result =
-      Run(commands, timeout > absl::ZeroDuration() ? timeout : options_.command_timeout,
-          &outcome);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Reply>> RedisClient::Finish(
+    absl::StatusOr<std::vector<Reply>> result, Outcome outcome, bool probe,
+    const std::vector<std::vector<std::string>>* commands, absl::string_view first) {
   Record(outcome, probe, result.status());
   if (!result.ok()) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     return result.status();
   }
-  for (size_t i = 0; i < result->size(); ++i) {
+  const size_t n = result->size();
+  for (size_t i = 0; i < n; ++i) {
     const Reply& r = (*result)[i];
-    if (r.is_error()) {
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      return absl::InternalError(
-          commands.size() == 1
-              ? absl::StrCat("redis ", address_, ": ", commands[i][0], ": ", r.str)
-              : absl::StrCat("redis ", address_, ": ", commands[i][0], " (command ", i + 1,
-                             " of ", commands.size(), " in a pipeline): ", r.str));
-    }
+    if (!r.is_error()) continue;
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    absl::string_view name = commands != nullptr ? absl::string_view((*commands)[i][0]) : first;
+    return absl::InternalError(
+        n == 1 ? absl::StrCat("redis ", address_, ": ", name, ": ", r.str)
+               : absl::StrCat("redis ", address_, ": ", name, " (command ", i + 1, " of ", n,
+                              " in a pipeline): ", r.str));
   }
   return result;
+}
+
+absl::StatusOr<std::vector<Reply>> RedisClient::Call(
+    const std::vector<std::vector<std::string>>& commands, absl::Duration timeout) {
+  for (const auto& argv : commands) {
+    if (argv.empty()) {
+      calls_.fetch_add(1, std::memory_order_relaxed);
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      return absl::InvalidArgumentError("redis command with no arguments");
+    }
+  }
+  bool probe = false;
+  RETURN_IF_ERROR(Begin(&probe));
+  if (pipe_ != nullptr && timeout <= absl::ZeroDuration()) {
+    // Wait for the I/O thread's answer. The state lives on this stack: the callback finishes
+    // with it before it releases `mu`, and this thread returns only after taking `mu`.
+    struct Wait {
+      absl::Mutex mu;
+      absl::CondVar cv;
+      bool done = false;
+      absl::StatusOr<std::vector<Reply>> result;
+    } wait;
+    pipe_->Submit(commands, [&wait](absl::StatusOr<std::vector<Reply>> r) {
+      absl::MutexLock lock(&wait.mu);
+      wait.result = std::move(r);
+      wait.done = true;
+      wait.cv.Signal();
+    });
+    absl::MutexLock lock(&wait.mu);
+    while (!wait.done) wait.cv.Wait(&wait.mu);
+    const Outcome outcome = wait.result.ok() ? Outcome::kAnswered : Outcome::kTransportFailure;
+    return Finish(std::move(wait.result), outcome, probe, &commands, "");
+  }
+  Outcome outcome = Outcome::kNoVerdict;
+  absl::StatusOr<std::vector<Reply>> result =
+      Run(commands, timeout > absl::ZeroDuration() ? timeout : options_.command_timeout,
+          &outcome);
+  return Finish(std::move(result), outcome, probe, &commands, "");
+}
+
+void RedisClient::CommandAsync(const std::vector<std::string>& argv,
+                               absl::AnyInvocable<void(absl::StatusOr<Reply>)> done) {
+  if (pipe_ == nullptr || argv.empty()) {
+    absl::StatusOr<Reply> reply = Command(argv);
+    if (done) done(std::move(reply));
+    return;
+  }
+  bool probe = false;
+  if (absl::Status admitted = Begin(&probe); !admitted.ok()) {
+    if (done) done(admitted);
+    return;
+  }
+  pipe_->Submit({argv}, [this, probe, name = argv[0], done = std::move(done)](
+                            absl::StatusOr<std::vector<Reply>> r) mutable {
+    const Outcome outcome = r.ok() ? Outcome::kAnswered : Outcome::kTransportFailure;
+    absl::StatusOr<std::vector<Reply>> result =
+        Finish(std::move(r), outcome, probe, nullptr, name);
+    if (!done) return;
+    if (!result.ok()) {
+      done(result.status());
+    } else {
+      done(std::move(result->front()));
+    }
+  });
 }
 
 absl::Status RedisClient::Admit(bool* probe) {

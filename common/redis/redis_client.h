@@ -21,6 +21,17 @@
 // idle ones are dropped too (after a Redis restart they are all dead). Commands are sent
 // as argument vectors (redisAppendCommandArgv), so keys and values are binary-safe.
 //
+// Pipelined mode (`RedisOptions::pipeline`, for the cache): commands with the default timeout
+// share one connection owned by an I/O thread instead of taking a pooled one each. Whatever
+// callers submitted while the last batch was on the wire goes out in one write, and the
+// replies are matched back in order, so many concurrent callers cost Redis and the kernel one
+// read and one write per batch instead of one each. CommandAsync does not wait at all (a
+// cache fill). A command given its own timeout (a blocking one) still takes a pooled
+// connection, so it never holds up the shared one. A command that times out fails alone: its
+// late reply is read and dropped, and the connection is closed only if Redis stays silent for
+// a second or more. Not for commands that change the connection's state (SELECT, SUBSCRIBE,
+// MULTI outside one Pipeline call).
+//
 // Circuit breaker: after `breaker_failures` consecutive transport failures it opens for
 // `breaker_cooldown`; while open, calls fail with UNAVAILABLE without touching the network.
 // After the cooldown exactly one call goes through as a probe (half-open): success closes
@@ -38,6 +49,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -88,6 +100,8 @@ struct RedisOptions {
   int breaker_failures = 5;
   absl::Duration breaker_cooldown = absl::Seconds(1);
   Clock* clock = nullptr;  // for the breaker; nullptr = RealClock::Default()
+  // Default-timeout commands share one pipelined connection (see the top of this file).
+  bool pipeline = false;
 };
 
 struct RedisStats {
@@ -95,6 +109,10 @@ struct RedisStats {
   uint64_t errors = 0;         // calls that did not return OK (incl. breaker rejections)
   uint64_t rejected = 0;       // of those, refused by the open breaker
   uint64_t breaker_opens = 0;  // transitions to open (incl. a failed half-open probe)
+  // Pipelined mode: commands sent on the shared connection, and the writes that carried them
+  // (fewer writes than commands: batching at work).
+  uint64_t pipelined_commands = 0;
+  uint64_t pipelined_writes = 0;
 };
 
 // A connection of its own, outside the pool, for messages Redis pushes (SUBSCRIBE, client-side
@@ -157,6 +175,14 @@ class RedisClient {
   absl::StatusOr<std::vector<Reply>> Pipeline(const std::vector<std::vector<std::string>>& commands,
                                               absl::Duration timeout = absl::ZeroDuration());
 
+  // Sends one command and returns at once; `done` (optional) gets the reply, on the client's
+  // I/O thread in pipelined mode, so it must be quick and must not wait for Redis itself.
+  // Without pipelining the command runs in the caller, and `done` too, before this returns.
+  // Replies come back in the order the commands were sent, and a later command on the shared
+  // connection sees what an earlier one wrote.
+  void CommandAsync(const std::vector<std::string>& argv,
+                    absl::AnyInvocable<void(absl::StatusOr<Reply>)> done = nullptr);
+
   // Opens a connection for pushed messages (see Subscriber); UNAVAILABLE when Redis cannot be
   // reached. The breaker is not consulted: a subscriber reconnects on its own schedule.
   absl::StatusOr<std::unique_ptr<Subscriber>> OpenSubscriber();
@@ -170,6 +196,7 @@ class RedisClient {
 
  private:
   struct Connection;
+  class Pipe;
   RedisClient(RedisEndpoint endpoint, RedisOptions options);
 
   // The breaker's verdict before a call: OK to go ahead (setting *probe when this call is
@@ -179,6 +206,17 @@ class RedisClient {
   // call never got a connection because the pool was busy).
   enum class Outcome { kAnswered, kTransportFailure, kNoVerdict };
   void Record(Outcome outcome, bool probe, const absl::Status& status);
+
+  // Counts the call and asks the breaker: OK to go ahead (*probe set when this call is the
+  // half-open probe), or the UNAVAILABLE to return.
+  absl::Status Begin(bool* probe);
+  // What a call returns once the transport is done: tells the breaker, counts errors, and
+  // turns an error reply into INTERNAL naming the command (`first` is the first command's
+  // name, for a single one).
+  absl::StatusOr<std::vector<Reply>> Finish(absl::StatusOr<std::vector<Reply>> result,
+                                            Outcome outcome, bool probe,
+                                            const std::vector<std::vector<std::string>>* commands,
+                                            absl::string_view first);
 
   absl::StatusOr<std::unique_ptr<Connection>> Acquire(Outcome* outcome);
   absl::StatusOr<std::unique_ptr<Connection>> Connect();
@@ -214,6 +252,9 @@ class RedisClient {
   std::atomic<uint64_t> errors_{0};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> breaker_opens_{0};
+
+  // Last, so that it stops (and runs its last callbacks) before anything above goes.
+  std::unique_ptr<Pipe> pipe_;
 };
 
 }  // namespace opsuite::redis

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "common/clock.h"
 #include "common/ports.h"
 #include "common/testing/redis_server.h"
@@ -26,14 +28,18 @@ RedisOptions Patient() {
   return o;
 }
 
-class RedisClientTest : public ::testing::Test {
+// Every behaviour holds for both transports: a pooled connection per call, and the shared
+// pipelined connection (RedisOptions::pipeline).
+class RedisClientTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     auto server = RedisServer::Start();
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
   }
+  bool pipelined() const { return GetParam(); }
   std::shared_ptr<RedisClient> Client(RedisOptions o = Patient(), std::string suffix = "") {
+    o.pipeline = pipelined();
     auto c = RedisClient::Create(server_->url() + suffix, o);
     EXPECT_TRUE(c.ok()) << c.status();
     return c.ok() ? *c : nullptr;
@@ -76,7 +82,7 @@ TEST(ParseRedisUrlTest, Forms) {
   EXPECT_FALSE(RedisClient::Create("redis://h:1", {.pool_size = 0}).ok());
 }
 
-TEST_F(RedisClientTest, RoundTripsEveryReplyType) {
+TEST_P(RedisClientTest, RoundTripsEveryReplyType) {
   auto c = Client();
   ASSERT_NE(c, nullptr);
   const std::string binary("a\0b\r\n\xff", 6);  // binary-safe: NUL, CRLF, high bytes
@@ -121,7 +127,7 @@ TEST_F(RedisClientTest, RoundTripsEveryReplyType) {
   EXPECT_EQ(st.calls, 8u);
 }
 
-TEST_F(RedisClientTest, PipelineKeepsOrderAndReportsErrors) {
+TEST_P(RedisClientTest, PipelineKeepsOrderAndReportsErrors) {
   auto c = Client();
   ASSERT_NE(c, nullptr);
   auto replies = c->Pipeline({{"SET", "k", "1"}, {"INCR", "k"}, {"INCR", "k"}, {"GET", "k"}});
@@ -137,7 +143,7 @@ TEST_F(RedisClientTest, PipelineKeepsOrderAndReportsErrors) {
   EXPECT_EQ(c->Command({"GET", "k"})->str, "4");  // the first one ran
 }
 
-TEST_F(RedisClientTest, SelectsTheDatabaseFromTheUrl) {
+TEST_P(RedisClientTest, SelectsTheDatabaseFromTheUrl) {
   auto db3 = Client(Patient(), "/3");
   auto db0 = Client();
   ASSERT_TRUE(db3->Command({"SET", "where", "three"}).ok());
@@ -145,7 +151,7 @@ TEST_F(RedisClientTest, SelectsTheDatabaseFromTheUrl) {
   EXPECT_EQ(db3->Command({"GET", "where"})->str, "three");
 }
 
-TEST_F(RedisClientTest, ConcurrentCallersShareTheSmallPool) {
+TEST_P(RedisClientTest, ConcurrentCallersShareTheSmallPool) {
   RedisOptions o = Patient();
   o.pool_size = 3;
   auto c = Client(o);
@@ -163,7 +169,7 @@ TEST_F(RedisClientTest, ConcurrentCallersShareTheSmallPool) {
   EXPECT_EQ(c->Command({"GET", "counter"})->str, "1600");
 }
 
-TEST_F(RedisClientTest, UnreachableIsUnavailableWithAnActionableMessage) {
+TEST_P(RedisClientTest, UnreachableIsUnavailableWithAnActionableMessage) {
   const int port = opsuite::FreePort();  // nothing listens there
   auto c = RedisClient::Create("redis://127.0.0.1:" + std::to_string(port), Patient());
   ASSERT_TRUE(c.ok());
@@ -173,7 +179,7 @@ TEST_F(RedisClientTest, UnreachableIsUnavailableWithAnActionableMessage) {
                                        " unreachable: Connection refused");
 }
 
-TEST_F(RedisClientTest, TimeoutFailsTheCallAndDiscardsTheConnection) {
+TEST_P(RedisClientTest, TimeoutFailsTheCallAndDiscardsTheConnection) {
   RedisOptions o = Patient();
   o.command_timeout = absl::Milliseconds(50);
   auto c = Client(o);
@@ -192,7 +198,7 @@ TEST_F(RedisClientTest, TimeoutFailsTheCallAndDiscardsTheConnection) {
   EXPECT_TRUE(b->is_nil());
 }
 
-TEST_F(RedisClientTest, PerCallTimeoutForBlockingCommands) {
+TEST_P(RedisClientTest, PerCallTimeoutForBlockingCommands) {
   RedisOptions o = Patient();
   o.command_timeout = absl::Milliseconds(20);
   auto c = Client(o);
@@ -207,7 +213,7 @@ TEST_F(RedisClientTest, PerCallTimeoutForBlockingCommands) {
             absl::StatusCode::kUnavailable);
 }
 
-TEST_F(RedisClientTest, BreakerOpensFailsFastAndRecoversAfterRestart) {
+TEST_P(RedisClientTest, BreakerOpensFailsFastAndRecoversAfterRestart) {
   FakeClock clock(absl::FromUnixSeconds(1700000000));
   RedisOptions o = Patient();
   o.breaker_failures = 3;
@@ -246,7 +252,7 @@ TEST_F(RedisClientTest, BreakerOpensFailsFastAndRecoversAfterRestart) {
   EXPECT_EQ(c->Stats().breaker_opens, 1u);
 }
 
-TEST_F(RedisClientTest, FailedProbeReopensTheBreaker) {
+TEST_P(RedisClientTest, FailedProbeReopensTheBreaker) {
   FakeClock clock(absl::FromUnixSeconds(1700000000));
   RedisOptions o = Patient();
   o.breaker_failures = 2;
@@ -264,6 +270,159 @@ TEST_F(RedisClientTest, FailedProbeReopensTheBreaker) {
   auto again = c->Command({"PING"});  // open again at once
   EXPECT_TRUE(absl::StrContains(again.status().message(), "circuit breaker open"))
       << again.status();
+}
+
+TEST_P(RedisClientTest, AsyncCommandsAnswerInOrderAndALaterReadSeesThem) {
+  auto c = Client();
+  constexpr int kN = 500;
+  absl::Mutex mu;
+  std::vector<int> order;
+  int failed = 0;
+  for (int i = 0; i < kN; ++i) {
+    c->CommandAsync({"SET", "async", std::to_string(i)}, [&, i](absl::StatusOr<Reply> r) {
+      absl::MutexLock lock(&mu);
+      if (!r.ok() || r->str != "OK") ++failed;
+      order.push_back(i);
+    });
+  }
+  c->CommandAsync({"INCR", "async-counter"});  // no callback: fire and forget
+  // Commands are answered in the order sent, so this read comes after every SET above.
+  auto last = c->Command({"GET", "async"});
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->str, std::to_string(kN - 1));
+  EXPECT_EQ(c->Command({"GET", "async-counter"})->str, "1");
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(order.size(), static_cast<size_t>(kN));
+  for (int i = 0; i < kN; ++i) EXPECT_EQ(order[i], i);
+  EXPECT_EQ(failed, 0);
+
+  // An error reply reaches the callback as INTERNAL naming the command.
+  absl::Notification got;
+  absl::Status status;
+  c->CommandAsync({"HGET", "async", "f"}, [&](absl::StatusOr<Reply> r) {
+    status = r.status();
+    got.Notify();
+  });
+  ASSERT_TRUE(got.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(absl::StrContains(status.message(), "HGET: WRONGTYPE")) << status;
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, RedisClientTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Pipelined" : "Pooled";
+                         });
+
+class PipelinedClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    RedisOptions o = Patient();
+    o.pipeline = true;
+    auto c = RedisClient::Create(server_->url(), o);
+    ASSERT_TRUE(c.ok()) << c.status();
+    client_ = *c;
+  }
+  std::unique_ptr<RedisServer> server_;
+  std::shared_ptr<RedisClient> client_;
+};
+
+TEST_F(PipelinedClientTest, ConcurrentCallersShareWritesAndEachGetsItsOwnReply) {
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 500;
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string key = "per-thread-" + std::to_string(t);
+      for (int i = 1; i <= kPerThread; ++i) {
+        // Each thread's counter goes 1, 2, 3...: a reply handed to the wrong caller shows.
+        auto r = client_->Command({"INCR", key});
+        if (!r.ok() || r->integer != i) wrong++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  RedisStats st = client_->Stats();
+  EXPECT_EQ(st.pipelined_commands, static_cast<uint64_t>(kThreads * kPerThread));
+  // Batching: callers that queued while a write was out shared the next one.
+  EXPECT_LT(st.pipelined_writes, st.pipelined_commands);
+  EXPECT_GT(st.pipelined_writes, 0u);
+}
+
+TEST_F(PipelinedClientTest, ABlockingCommandWithItsOwnTimeoutLeavesTheSharedConnectionFree) {
+  std::atomic<bool> popped{false};
+  std::thread blocked([&] {
+    auto r = client_->Command({"BLPOP", "never", "1"}, absl::Seconds(5));  // a pooled one
+    EXPECT_TRUE(r.ok()) << r.status();
+    popped = true;
+  });
+  absl::SleepFor(absl::Milliseconds(50));  // let BLPOP reach Redis first
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(client_->Command({"PING"}).ok());
+  EXPECT_FALSE(popped.load()) << "PINGs waited for the blocking command";
+  blocked.join();
+  EXPECT_EQ(client_->Stats().pipelined_commands, 20u);
+}
+
+TEST_F(PipelinedClientTest, ALateReplyIsDroppedAndTheNextCallersGetTheirOwn) {
+  // A burst of reads is cut off by a pause: each times out on its own, and after Redis answers
+  // again the late replies are not handed to the callers that came next.
+  RedisOptions o = Patient();
+  o.pipeline = true;
+  o.command_timeout = absl::Milliseconds(50);
+  o.breaker_failures = 1000;
+  auto c = RedisClient::Create(server_->url(), o);
+  ASSERT_TRUE(c.ok());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*c)->Command({"SET", "k" + std::to_string(i), "v" + std::to_string(i)}).ok());
+  }
+  server_->Pause();
+  std::atomic<int> timed_out{0};
+  for (int i = 0; i < 10; ++i) {
+    (*c)->CommandAsync({"GET", "k" + std::to_string(i)}, [&](absl::StatusOr<Reply> r) {
+      if (r.status().code() == absl::StatusCode::kUnavailable &&
+          absl::StrContains(r.status().message(), "timed out after 50ms (GET)")) {
+        timed_out++;
+      }
+    });
+  }
+  auto during = (*c)->Command({"GET", "k0"});
+  EXPECT_EQ(during.status().code(), absl::StatusCode::kUnavailable) << during.status();
+  server_->Resume();
+  for (int i = 9; i >= 0; --i) {
+    auto r = (*c)->Command({"GET", "k" + std::to_string(i)});
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->str, "v" + std::to_string(i));
+  }
+  EXPECT_EQ(timed_out.load(), 10);
+}
+
+TEST_F(PipelinedClientTest, CallersInFlightWhenRedisDiesFailAndItRecoversAfterRestart) {
+  ASSERT_TRUE(client_->Command({"PING"}).ok());
+  server_->Pause();  // hold the next commands in flight
+  std::atomic<int> unavailable{0};
+  absl::BlockingCounter answered(50);
+  for (int i = 0; i < 50; ++i) {
+    client_->CommandAsync({"INCR", "c"}, [&](absl::StatusOr<Reply> r) {
+      if (r.status().code() == absl::StatusCode::kUnavailable) unavailable++;
+      answered.DecrementCount();
+    });
+  }
+  server_->Stop();  // kill -9 while paused: the connection closes under them
+  answered.Wait();
+  EXPECT_EQ(unavailable.load(), 50);
+  ASSERT_TRUE(server_->Restart().ok());
+  absl::StatusOr<Reply> r;
+  for (int i = 0; i < 200; ++i) {  // until the breaker lets a probe through (1 s cooldown)
+    r = client_->Command({"INCR", "c"});
+    if (r.ok()) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->integer, 1);  // a fresh Redis, and none of the failed INCRs replayed
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "common/server/backends.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/cache/memory_cache.h"
 #include "common/cache/near_cache.h"
 #include "common/cache/redis_cache.h"
@@ -58,6 +61,26 @@ class BackendsImpl final : public Backends {
 
 }  // namespace
 
+namespace {
+
+// "7.0.15" from INFO server, or "" when Redis does not say.
+std::string RedisVersion(redis::RedisClient& client) {
+  absl::StatusOr<redis::Reply> info = client.Command({"INFO", "server"});
+  if (!info.ok()) return "";
+  for (absl::string_view line : absl::StrSplit(info->str, "\r\n")) {
+    if (absl::ConsumePrefix(&line, "redis_version:")) return std::string(line);
+  }
+  return "";
+}
+
+bool OlderThan7(const std::string& version) {
+  int major = 0;
+  return absl::SimpleAtoi(absl::string_view(version).substr(0, version.find('.')), &major) &&
+         major < 7;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_url,
                                                        size_t near_cache_entries,
                                                        const Clock* clock) {
@@ -72,7 +95,9 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
         std::move(bus), nullptr, source, nullptr, "in-process cache and event bus");
   }
   // The cache gives up within a few milliseconds; the stream publisher may wait longer.
+  // Short commands from every request: one pipelined connection carries them in batches.
   redis::RedisOptions cache_options;
+  cache_options.pipeline = true;
   ASSIGN_OR_RETURN(auto cache_client, redis::RedisClient::Create(redis_url, cache_options));
   redis::RedisOptions stream_options;
   stream_options.command_timeout = absl::Seconds(1);
@@ -93,6 +118,11 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
     log::Warn("redis is not answering; serving from the database and keeping events in the "
               "outbox until it does",
               {{"redis", redis_url}});
+  } else if (std::string version = RedisVersion(*cache_client); OlderThan7(version)) {
+    // SET ... NX GET (the cache's get-or-lease) came with 7.0; older ones refuse it, and then
+    // every cached read goes to the database.
+    log::Warn("redis is older than 7.0: the cache will not fill; upgrade it",
+              {{"redis", redis_url}, {"version", version}});
   }
   std::unique_ptr<cache::Cache> cache = std::make_unique<cache::RedisCache>(cache_client);
   if (near_cache_entries > 0) {

@@ -128,6 +128,10 @@ class Connection : public Tx {
     return rows;
   }
 
+  // One statement without parameters (BEGIN, COMMIT, SAVEPOINT ...), prepared once and kept:
+  // sqlite3_exec would compile it again on every transaction.
+  absl::Status Run(absl::string_view sql) { return Exec(sql, {}).status(); }
+
   absl::StatusOr<int64_t> Exec(absl::string_view sql, const std::vector<Value>& params) override {
     ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
     int rc;
@@ -271,10 +275,10 @@ class SqliteDatabase final : public Database {
       conn = idle_readers_.front();
       idle_readers_.pop_front();
     }
-    absl::Status status = conn->ExecScript("BEGIN");
+    absl::Status status = conn->Run("BEGIN");
     if (status.ok()) {
       status = fn(*conn);
-      absl::Status end = conn->ExecScript(status.ok() ? "COMMIT" : "ROLLBACK");
+      absl::Status end = conn->Run(status.ok() ? "COMMIT" : "ROLLBACK");
       if (status.ok()) status = end;
     }
     absl::MutexLock lock(&readers_mu_);
@@ -304,7 +308,7 @@ class SqliteDatabase final : public Database {
     std::vector<Pending*> left = group;
     bool committed = false;
     for (int attempt = 0; !left.empty(); ++attempt) {
-      absl::Status begun = writer_->ExecScript("BEGIN IMMEDIATE");
+      absl::Status begun = writer_->Run("BEGIN IMMEDIATE");
       if (!begun.ok()) {
         // Another process holds the write lock past the busy timeout: try again twice.
         if (IsBusy(begun) && attempt < 2) continue;
@@ -314,7 +318,7 @@ class SqliteDatabase final : public Database {
       std::vector<Pending*> ran;  // fns whose writes are in this transaction
       Pending* aborted = nullptr;  // a fn whose error ended the whole transaction
       for (Pending* p : left) {
-        if (!writer_->ExecScript("SAVEPOINT w").ok()) {
+        if (!writer_->Run("SAVEPOINT w").ok()) {
           aborted = p;
           p->status = absl::UnavailableError("sqlite: cannot open a savepoint; retry");
           break;
@@ -328,20 +332,20 @@ class SqliteDatabase final : public Database {
                                   : status;
           break;
         }
-        if (!status.ok()) writer_->ExecScript("ROLLBACK TO w").IgnoreError();
-        writer_->ExecScript("RELEASE w").IgnoreError();
+        if (!status.ok()) writer_->Run("ROLLBACK TO w").IgnoreError();
+        writer_->Run("RELEASE w").IgnoreError();
         p->status = status;
         ran.push_back(p);
       }
       if (aborted != nullptr) {
         Finish(aborted, aborted->status);
         left.erase(std::find(left.begin(), left.end(), aborted));
-        if (!writer_->InAutocommit()) writer_->ExecScript("ROLLBACK").IgnoreError();
+        if (!writer_->InAutocommit()) writer_->Run("ROLLBACK").IgnoreError();
         continue;  // the others again, fresh: "fn may run more than once"
       }
-      absl::Status commit = writer_->ExecScript("COMMIT");
+      absl::Status commit = writer_->Run("COMMIT");
       if (!commit.ok()) {
-        writer_->ExecScript("ROLLBACK").IgnoreError();
+        writer_->Run("ROLLBACK").IgnoreError();
         if (IsBusy(commit) && attempt < 2) continue;
         for (Pending* p : left) Finish(p, commit);
         break;
