@@ -24,7 +24,6 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -32,10 +31,10 @@
 #include "common/auth/jwt.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/server/rpcs.h"
 #include "common/server/server.h"
 #include "fuzz/check.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/descriptor_database.h"
 #include "google/protobuf/dynamic_message.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -64,23 +63,10 @@ struct Suite {
 };
 
 std::vector<const pb::MethodDescriptor*> UnaryMethods() {
-  const std::set<std::string> packages = {"opsuite.planning.v1", "opsuite.crm.v1",
-                                          "opsuite.scoring.v1", "opsuite.notify.v1",
-                                          "opsuite.scheduler.v1"};
-  std::vector<std::string> files;
-  pb::DescriptorPool::internal_generated_database()->FindAllFileNames(&files);
   std::vector<const pb::MethodDescriptor*> out;
-  for (const std::string& name : files) {
-    const pb::FileDescriptor* file = pb::DescriptorPool::generated_pool()->FindFileByName(name);
-    if (file == nullptr || !packages.contains(file->package())) continue;
-    for (int s = 0; s < file->service_count(); ++s) {
-      for (int m = 0; m < file->service(s)->method_count(); ++m) {
-        const pb::MethodDescriptor* method = file->service(s)->method(m);
-        if (!method->client_streaming() && !method->server_streaming()) out.push_back(method);
-      }
-    }
+  for (const pb::MethodDescriptor* m : opsuite::server::SuiteRpcs()) {
+    if (!m->client_streaming() && !m->server_streaming()) out.push_back(m);
   }
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->full_name() < b->full_name(); });
   return out;
 }
 

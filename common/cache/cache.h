@@ -10,12 +10,15 @@
 //   cache.Delete({key});                       // after the database commit
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace opsuite::cache {
@@ -48,10 +51,35 @@ class Cache {
                                                 std::string* lease) = 0;
   virtual void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
                     const std::string& lease) = 0;
+
+  // GetForFill for a thread that must not wait (the gRPC thread). Either returns false at once
+  // (this cache cannot answer without blocking: call GetForFill on a worker), or returns true
+  // and calls `done` exactly once with the value, or nothing and the lease (empty when none),
+  // then or later: on the calling thread for an answer at hand, on the Redis client's I/O
+  // thread for a Redis reply. `done` must be quick and must not block.
+  using FillDone = absl::AnyInvocable<void(std::optional<std::string> value, std::string lease)>;
+  virtual bool GetForFillAsync(std::string_view key, absl::Duration lease_ttl, FillDone& done) {
+    return false;
+  }
   // Invalidation must not be lost: a delete that cannot reach the backend is kept and
   // replayed before the backend is read again.
   virtual void Delete(const std::vector<std::string>& keys) = 0;
   virtual CacheStats Stats() const = 0;
+};
+
+// Callbacks still to run that point back at their cache (GetForFillAsync, an unanswered Fill).
+// Declared last in the cache, so that its destructor, which waits for them, runs first; each is
+// bounded by the Redis client's command timeout.
+class PendingCallbacks {
+ public:
+  ~PendingCallbacks() {
+    while (n_.load(std::memory_order_acquire) > 0) absl::SleepFor(absl::Microseconds(200));
+  }
+  void Add() { n_.fetch_add(1, std::memory_order_relaxed); }
+  void Done() { n_.fetch_sub(1, std::memory_order_release); }
+
+ private:
+  std::atomic<int> n_{0};
 };
 
 // A lease is stored as the key's value: "\0lease:" and a random token. No serialized

@@ -4,7 +4,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "common/executor.h"
 #include "common/cache/cache.h"
 #include "common/cache/cache_aside.h"
 #include "common/cache/memory_cache.h"
@@ -264,6 +266,124 @@ TEST(GetOrLoadTest, MissStormLoadsOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(loads.load(), 1);
   EXPECT_EQ(ok.load(), kThreads);
+}
+
+// Waits for the one answer GetOrLoadAsync gives, and says on which thread it came.
+struct AsyncAnswer {
+  absl::Notification got;
+  absl::StatusOr<Event> result;
+  std::thread::id thread;
+  absl::AnyInvocable<void(absl::StatusOr<Event>)> Done() {
+    return [this](absl::StatusOr<Event> r) {
+      result = std::move(r);
+      thread = std::this_thread::get_id();
+      got.Notify();
+    };
+  }
+};
+
+TEST(GetOrLoadAsyncTest, AHitAnswersOnTheCallingThreadAndAMissLoadsOnAWorker) {
+  MemoryCache cache;
+  SingleFlight flights;
+  Executor workers(2);
+  std::atomic<int> loads{0};
+  std::atomic<bool> loaded_on_caller{false};
+  const std::thread::id caller = std::this_thread::get_id();
+  auto loader = [&]() -> absl::StatusOr<Event> {
+    ++loads;
+    if (std::this_thread::get_id() == caller) loaded_on_caller = true;
+    return MakeEvent("e1");
+  };
+  AsyncAnswer miss;
+  GetOrLoadAsync<Event>(cache, flights, workers, "k", absl::Minutes(1), loader, miss.Done());
+  ASSERT_TRUE(miss.got.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  ASSERT_TRUE(miss.result.ok()) << miss.result.status();
+  EXPECT_EQ(miss.result->id(), "e1");
+  EXPECT_NE(miss.thread, caller);
+  EXPECT_FALSE(loaded_on_caller.load());
+  EXPECT_EQ(*cache.Get("k"), MakeEvent("e1").SerializeAsString());  // filled under the lease
+
+  AsyncAnswer hit;
+  GetOrLoadAsync<Event>(cache, flights, workers, "k", absl::Minutes(1), loader, hit.Done());
+  EXPECT_TRUE(hit.got.HasBeenNotified());  // before GetOrLoadAsync returned
+  EXPECT_EQ(hit.thread, caller);
+  EXPECT_EQ(hit.result->id(), "e1");
+  EXPECT_EQ(loads.load(), 1);
+}
+
+TEST(GetOrLoadAsyncTest, ErrorsAreAnsweredAndUnparsableValuesReloaded) {
+  MemoryCache cache;
+  SingleFlight flights;
+  Executor workers(2);
+  AsyncAnswer missing;
+  GetOrLoadAsync<Event>(
+      cache, flights, workers, "gone", absl::Minutes(1),
+      []() -> absl::StatusOr<Event> { return absl::NotFoundError("no such card"); },
+      missing.Done());
+  ASSERT_TRUE(missing.got.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(missing.result.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(cache.Get("gone").has_value());
+
+  cache.Set("k", "\xff\xff\xff not a protobuf", absl::Minutes(1));
+  AsyncAnswer fresh;
+  GetOrLoadAsync<Event>(
+      cache, flights, workers, "k", absl::Minutes(1),
+      []() -> absl::StatusOr<Event> { return MakeEvent("fresh"); }, fresh.Done());
+  ASSERT_TRUE(fresh.got.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  ASSERT_TRUE(fresh.result.ok()) << fresh.result.status();
+  EXPECT_EQ(fresh.result->id(), "fresh");
+  Event cached;
+  ASSERT_TRUE(cached.ParseFromString(*cache.Get("k")));
+  EXPECT_EQ(cached.id(), "fresh");
+}
+
+// A cache that cannot answer without blocking (Cache's default GetForFillAsync): the whole
+// GetOrLoad runs on a worker, never on the caller.
+class BlockingOnly final : public Cache {
+ public:
+  std::optional<std::string> Get(std::string_view key) override { return inner_.Get(key); }
+  void Set(std::string_view key, std::string_view value, absl::Duration ttl) override {
+    inner_.Set(key, value, ttl);
+  }
+  std::optional<std::string> GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                        std::string* lease) override {
+    absl::MutexLock lock(&mu_);
+    threads_.push_back(std::this_thread::get_id());
+    return inner_.GetForFill(key, lease_ttl, lease);
+  }
+  void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
+            const std::string& lease) override {
+    inner_.Fill(key, value, ttl, lease);
+  }
+  void Delete(const std::vector<std::string>& keys) override { inner_.Delete(keys); }
+  CacheStats Stats() const override { return inner_.Stats(); }
+  std::vector<std::thread::id> threads() {
+    absl::MutexLock lock(&mu_);
+    return threads_;
+  }
+
+ private:
+  MemoryCache inner_;
+  absl::Mutex mu_;
+  std::vector<std::thread::id> threads_;
+};
+
+TEST(GetOrLoadAsyncTest, ACacheThatWouldBlockIsReadOnAWorker) {
+  BlockingOnly cache;
+  SingleFlight flights;
+  Executor workers(2);
+  for (int i = 0; i < 2; ++i) {
+    AsyncAnswer answer;
+    GetOrLoadAsync<Event>(
+        cache, flights, workers, "k", absl::Minutes(1),
+        []() -> absl::StatusOr<Event> { return MakeEvent("e1"); }, answer.Done());
+    ASSERT_TRUE(answer.got.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    ASSERT_TRUE(answer.result.ok());
+    EXPECT_NE(answer.thread, std::this_thread::get_id());
+  }
+  ASSERT_EQ(cache.threads().size(), 2u);  // the first loaded and filled, the second hit
+  for (std::thread::id t : cache.threads()) EXPECT_NE(t, std::this_thread::get_id());
+  EXPECT_EQ(cache.Stats().hits, 1u);
 }
 
 }  // namespace

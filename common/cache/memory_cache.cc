@@ -36,6 +36,14 @@ std::optional<std::string> MemoryCache::GetForFill(std::string_view key, absl::D
   return Lookup(key, lease_ttl, lease);
 }
 
+bool MemoryCache::GetForFillAsync(std::string_view key, absl::Duration lease_ttl,
+                                  FillDone& done) {
+  std::string lease;
+  std::optional<std::string> value = Lookup(key, lease_ttl, &lease);
+  done(std::move(value), std::move(lease));
+  return true;
+}
+
 std::optional<std::string> MemoryCache::Lookup(std::string_view key, absl::Duration lease_ttl,
                                                std::string* lease) {
   lease->clear();

@@ -46,6 +46,8 @@ class MemoryCache final : public Cache {
                                         std::string* lease) override;
   void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
             const std::string& lease) override;
+  // Never blocks: answers at once.
+  bool GetForFillAsync(std::string_view key, absl::Duration lease_ttl, FillDone& done) override;
   void Delete(const std::vector<std::string>& keys) override;
   CacheStats Stats() const override;
 

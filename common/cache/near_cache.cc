@@ -212,33 +212,65 @@ void NearCache::Fill(std::string_view key, std::string_view value, absl::Duratio
   inner_->Fill(key, value, ttl, lease);
 }
 
+uint64_t NearCache::Reserve(std::string_view key) {
+  // Leave a placeholder: an invalidation between here and the end of the read removes it,
+  // and then the value read is not kept.
+  const uint64_t fill = fills_.fetch_add(1, std::memory_order_relaxed) + 1;
+  Shard& shard = ShardFor(key);
+  absl::MutexLock lock(&shard.mu);
+  if (shard.map.size() >= per_shard_ && !shard.map.contains(AsAbsl(key))) {
+    shard.map.erase(shard.map.begin());
+  }
+  shard.map.insert_or_assign(std::string(key), Entry{std::string(), absl::InfinitePast(), fill});
+  return fill;
+}
+
+void NearCache::Keep(std::string_view key, uint64_t fill, const std::optional<std::string>& value) {
+  // Invalidations that arrived during the read must be seen before deciding to keep the value.
+  bool subscribed = Drain();
+  Shard& shard = ShardFor(key);
+  absl::MutexLock lock(&shard.mu);
+  auto it = shard.map.find(AsAbsl(key));
+  if (it == shard.map.end() || it->second.fill != fill) return;
+  if (!value.has_value() || !subscribed) {
+    shard.map.erase(it);
+    return;
+  }
+  it->second = Entry{*value, clock_->Now() + options_.max_ttl, 0};
+}
+
 std::optional<std::string> NearCache::Lookup(
     std::string_view key, absl::FunctionRef<std::optional<std::string>()> read_inner) {
   if (std::optional<std::string> hit = NearHit(key)) return hit;
   if (!Subscribed()) return read_inner();
-  // Leave a placeholder: an invalidation between here and the end of the GET removes it,
-  // and then the value read is not kept.
-  const uint64_t fill = fills_.fetch_add(1, std::memory_order_relaxed) + 1;
-  Shard& shard = ShardFor(key);
-  {
-    absl::MutexLock lock(&shard.mu);
-    if (shard.map.size() >= per_shard_ && !shard.map.contains(AsAbsl(key))) {
-      shard.map.erase(shard.map.begin());
-    }
-    shard.map.insert_or_assign(std::string(key), Entry{std::string(), absl::InfinitePast(), fill});
-  }
+  const uint64_t fill = Reserve(key);
   std::optional<std::string> value = read_inner();
-  // Invalidations that arrived during the GET must be seen before deciding to keep the value.
-  bool subscribed = Drain();
-  absl::MutexLock lock(&shard.mu);
-  auto it = shard.map.find(AsAbsl(key));
-  if (it == shard.map.end() || it->second.fill != fill) return value;
-  if (!value.has_value() || !subscribed) {
-    shard.map.erase(it);
-    return value;
-  }
-  it->second = Entry{*value, clock_->Now() + options_.max_ttl, 0};
+  Keep(key, fill, value);
   return value;
+}
+
+bool NearCache::GetForFillAsync(std::string_view key, absl::Duration lease_ttl,
+                                FillDone& done) {
+  if (std::optional<std::string> hit = NearHit(key)) {
+    done(std::move(hit), std::string());
+    return true;
+  }
+  if (!Subscribed()) return inner_->GetForFillAsync(key, lease_ttl, done);
+  const uint64_t fill = Reserve(key);
+  // Held apart so that it can be given back if the inner cache declines.
+  auto caller = std::make_shared<FillDone>(std::move(done));
+  FillDone keep = [this, k = std::string(key), fill, caller](std::optional<std::string> value,
+                                                           std::string lease) {
+    Keep(k, fill, value);
+    (*caller)(std::move(value), std::move(lease));
+    pending_callbacks_.Done();
+  };
+  pending_callbacks_.Add();
+  if (inner_->GetForFillAsync(key, lease_ttl, keep)) return true;
+  pending_callbacks_.Done();
+  Keep(key, fill, std::nullopt);  // drops the placeholder
+  done = std::move(*caller);
+  return false;
 }
 
 void NearCache::Set(std::string_view key, std::string_view value, absl::Duration ttl) {

@@ -79,6 +79,9 @@ class NearCache final : public Cache {
                                         std::string* lease) override;
   void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
             const std::string& lease) override;
+  // A near hit answers at once; otherwise the inner cache's answer is kept near (as Lookup does)
+  // before `done` gets it.
+  bool GetForFillAsync(std::string_view key, absl::Duration lease_ttl, FillDone& done) override;
   void Delete(const std::vector<std::string>& keys) override;
   CacheStats Stats() const override;
 
@@ -114,6 +117,10 @@ class NearCache final : public Cache {
   // came while it ran.
   std::optional<std::string> Lookup(std::string_view key,
                                     absl::FunctionRef<std::optional<std::string>()> read_inner);
+  // The two halves of Lookup around the inner read: leave the placeholder (its fill number),
+  // and keep `value` if no invalidation of the key came since.
+  uint64_t Reserve(std::string_view key);
+  void Keep(std::string_view key, uint64_t fill, const std::optional<std::string>& value);
   void Listen();
   // Connects and subscribes; the subscriber on success.
   absl::StatusOr<std::unique_ptr<redis::Subscriber>> Subscribe();
@@ -140,6 +147,7 @@ class NearCache final : public Cache {
   std::atomic<uint64_t> fills_{0};
   std::atomic<uint64_t> near_hits_{0};
   std::atomic<uint64_t> invalidations_{0};
+  PendingCallbacks pending_callbacks_;  // last: waits for the callbacks before the rest goes
 };
 
 }  // namespace opsuite::cache

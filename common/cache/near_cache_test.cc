@@ -8,6 +8,7 @@
 #include "common/cache/redis_cache.h"
 #include "common/clock.h"
 #include "common/testing/redis_server.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
 namespace opsuite::cache {
@@ -99,6 +100,41 @@ TEST_F(NearCacheTest, ASecondReadIsAnsweredInProcessWithoutRedis) {
   server_->Resume();
   EXPECT_EQ(cache->Stats().near_hits, 2u);
   EXPECT_EQ(cache->Size(), 1u);
+}
+
+TEST_F(NearCacheTest, AnAsyncReadIsKeptNearAndThenAnsweredAtOnce) {
+  auto cache = Replica();
+  ASSERT_TRUE(raw_->Command({"SET", kKey, "v1"}).ok());
+  struct Answer {
+    absl::Notification got;
+    std::optional<std::string> value;
+  };
+  auto ask = [&](Answer& a) {
+    Cache::FillDone done = [&a](std::optional<std::string> v, std::string) {
+      a.value = std::move(v);
+      a.got.Notify();
+    };
+    return cache->GetForFillAsync(kKey, absl::Seconds(5), done);
+  };
+  Answer from_redis;
+  ASSERT_TRUE(ask(from_redis));
+  ASSERT_TRUE(from_redis.got.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_EQ(from_redis.value.value_or("(miss)"), "v1");
+  EXPECT_EQ(cache->Stats().near_hits, 0u);
+  // Kept near: the next one is answered before GetForFillAsync returns, Redis frozen or not.
+  server_->Pause();
+  Answer near;
+  ASSERT_TRUE(ask(near));
+  EXPECT_TRUE(near.got.HasBeenNotified());
+  EXPECT_EQ(near.value.value_or("(miss)"), "v1");
+  server_->Resume();
+  EXPECT_EQ(cache->Stats().near_hits, 1u);
+  // Another writer's change reaches it: the next read goes to Redis again and sees v2.
+  ASSERT_TRUE(raw_->Command({"SET", kKey, "v2"}).ok());
+  Answer after;
+  ASSERT_TRUE(ask(after));
+  ASSERT_TRUE(after.got.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_EQ(after.value.value_or("(miss)"), "v2");
 }
 
 TEST_F(NearCacheTest, AWriteOnAnotherReplicaIsSeenByTheNextRead) {

@@ -51,23 +51,16 @@ constexpr char kFillIfLeased[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then "
     "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end return 0";
 
-std::optional<std::string> RedisCache::GetForFill(std::string_view key, absl::Duration lease_ttl,
-                                                  std::string* lease) {
-  lease->clear();
-  if (has_pending_.load(std::memory_order_acquire)) {
-    ReplayPendingDeletes();
-    if (Blocked(key)) {
-      misses_.fetch_add(1, std::memory_order_relaxed);
-      return std::nullopt;
-    }
-  }
+std::vector<std::string> RedisCache::LeaseCommand(std::string_view key, absl::Duration lease_ttl,
+                                                  const std::string& token) {
   // GET, and on a miss SET the lease, in one native command (Redis 7.0: SET ... NX GET): the
-  // old value comes back and nothing is set when the key exists. Another reader's lease is
-  // returned like a value (and read as a miss with no lease of our own).
-  std::string token = NewLease();
-  absl::StatusOr<redis::Reply> reply = client_->Command(
-      {"SET", std::string(key), token, "NX", "GET", "PX",
-       absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(lease_ttl)))});
+  // old value comes back and nothing is set when the key exists.
+  return {"SET", std::string(key), token, "NX", "GET", "PX",
+          absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(lease_ttl)))};
+}
+
+std::optional<std::string> RedisCache::LeaseReply(absl::StatusOr<redis::Reply> reply,
+                                                  std::string token, std::string* lease) {
   if (!reply.ok()) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     misses_.fetch_add(1, std::memory_order_relaxed);
@@ -78,8 +71,40 @@ std::optional<std::string> RedisCache::GetForFill(std::string_view key, absl::Du
     return std::move(reply->str);
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
-  if (!reply->is_string()) *lease = std::move(token);  // ours; another's lease: none
+  // Nothing was there: the lease is ours. Another reader's lease: none.
+  if (!reply->is_string()) *lease = std::move(token);
   return std::nullopt;
+}
+
+std::optional<std::string> RedisCache::GetForFill(std::string_view key, absl::Duration lease_ttl,
+                                                  std::string* lease) {
+  lease->clear();
+  if (has_pending_.load(std::memory_order_acquire)) {
+    ReplayPendingDeletes();
+    if (Blocked(key)) {
+      misses_.fetch_add(1, std::memory_order_relaxed);
+      return std::nullopt;
+    }
+  }
+  std::string token = NewLease();
+  return LeaseReply(client_->Command(LeaseCommand(key, lease_ttl, token)), token, lease);
+}
+
+bool RedisCache::GetForFillAsync(std::string_view key, absl::Duration lease_ttl,
+                                 FillDone& done) {
+  if (has_pending_.load(std::memory_order_acquire)) return false;
+  std::string token = NewLease();
+  pending_callbacks_.Add();
+  client_->CommandAsync(LeaseCommand(key, lease_ttl, token),
+                        [this, token, done = std::move(done)](
+                            absl::StatusOr<redis::Reply> reply) mutable {
+                          std::string lease;
+                          std::optional<std::string> value =
+                              LeaseReply(std::move(reply), std::move(token), &lease);
+                          done(std::move(value), std::move(lease));
+                          pending_callbacks_.Done();
+                        });
+  return true;
 }
 
 void RedisCache::Fill(std::string_view key, std::string_view value, absl::Duration ttl,
@@ -89,10 +114,12 @@ void RedisCache::Fill(std::string_view key, std::string_view value, absl::Durati
     ReplayPendingDeletes();
     if (Blocked(key)) return;
   }
+  pending_callbacks_.Add();
   client_->CommandAsync({"EVAL", kFillIfLeased, "1", std::string(key), lease, std::string(value),
                          absl::StrCat(JitteredMillis(ttl, options_.ttl_jitter))},
-                        [errors = async_errors_](absl::StatusOr<redis::Reply> reply) {
-                          if (!reply.ok()) errors->fetch_add(1, std::memory_order_relaxed);
+                        [this](absl::StatusOr<redis::Reply> reply) {
+                          if (!reply.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+                          pending_callbacks_.Done();
                         });
 }
 
@@ -237,8 +264,7 @@ CacheStats RedisCache::Stats() const {
   CacheStats s;
   s.hits = hits_.load(std::memory_order_relaxed);
   s.misses = misses_.load(std::memory_order_relaxed);
-  s.errors = errors_.load(std::memory_order_relaxed) +
-             async_errors_->load(std::memory_order_relaxed);
+  s.errors = errors_.load(std::memory_order_relaxed);
   s.breaker_opens = client_->Stats().breaker_opens;
   return s;
 }

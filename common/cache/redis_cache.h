@@ -59,6 +59,9 @@ class RedisCache final : public Cache {
   // caller's, and the lease makes a late fill harmless.
   void Fill(std::string_view key, std::string_view value, absl::Duration ttl,
             const std::string& lease) override;
+  // False while deletes are waiting to be replayed (the replay blocks); otherwise `done` runs
+  // with Redis' answer on the client's I/O thread (pipelined client) or at once.
+  bool GetForFillAsync(std::string_view key, absl::Duration lease_ttl, FillDone& done) override;
   void Delete(const std::vector<std::string>& keys) override;
   CacheStats Stats() const override;
 
@@ -69,6 +72,11 @@ class RedisCache final : public Cache {
   bool ReplayPendingDeletes();
 
  private:
+  // The get-or-lease command, and what its reply means (counted; *lease set when it is ours).
+  static std::vector<std::string> LeaseCommand(std::string_view key, absl::Duration lease_ttl,
+                                               const std::string& token);
+  std::optional<std::string> LeaseReply(absl::StatusOr<redis::Reply> reply, std::string token,
+                                        std::string* lease);
   // Remembers keys whose delete did not reach Redis.
   void Remember(const std::vector<std::string>& keys);
   // True when `key` must not be read or written because its delete has not gone through.
@@ -95,10 +103,7 @@ class RedisCache final : public Cache {
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
   std::atomic<uint64_t> errors_{0};
-  // Errors of fills that did not wait for their answer: shared with their callbacks, which may
-  // run after this cache is gone.
-  std::shared_ptr<std::atomic<uint64_t>> async_errors_ =
-      std::make_shared<std::atomic<uint64_t>>(0);
+  PendingCallbacks pending_callbacks_;  // last: waits for the callbacks before the rest goes
 };
 
 }  // namespace opsuite::cache

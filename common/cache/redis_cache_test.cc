@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "absl/synchronization/notification.h"
 #include "common/cache/cache.h"
 #include "common/testing/redis_server.h"
 #include "gtest/gtest.h"
@@ -217,6 +218,50 @@ TEST_P(RedisCacheTest, OverflowOwesAFlushOfOurPrefix) {
   EXPECT_EQ(left->integer, 2);
   EXPECT_EQ(RawGet(Key("o", "crm", "a", "1")).value_or("(missing)"), "keep");
   EXPECT_EQ(RawGet("ops:lease:scheduler").value_or("(missing)"), "keep");
+}
+
+TEST_P(RedisCacheTest, GetForFillAsyncTakesTheLeaseThenSeesTheFill) {
+  RedisCache cache(cache_client_);
+  const std::string key = Key("o1", "planning", "employee", "e7");
+  struct Answer {
+    absl::Notification got;
+    std::optional<std::string> value;
+    std::string lease;
+  };
+  auto ask = [&](Answer& a) {
+    Cache::FillDone done = [&a](std::optional<std::string> v, std::string lease) {
+      a.value = std::move(v);
+      a.lease = std::move(lease);
+      a.got.Notify();
+    };
+    return cache.GetForFillAsync(key, absl::Seconds(5), done);
+  };
+  Answer miss;
+  ASSERT_TRUE(ask(miss));
+  ASSERT_TRUE(miss.got.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_FALSE(miss.value.has_value());
+  ASSERT_FALSE(miss.lease.empty());
+  Answer second;  // the lease is held: a miss, with no lease of its own
+  ASSERT_TRUE(ask(second));
+  ASSERT_TRUE(second.got.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_FALSE(second.value.has_value());
+  EXPECT_TRUE(second.lease.empty());
+  cache.Fill(key, "row", absl::Minutes(5), miss.lease);
+  Answer hit;
+  ASSERT_TRUE(ask(hit));
+  ASSERT_TRUE(hit.got.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_EQ(hit.value.value_or("(miss)"), "row");
+  EXPECT_EQ(cache.Stats().hits, 1u);
+  EXPECT_EQ(cache.Stats().misses, 2u);
+
+  // While a delete waits to be replayed the replay would block: the caller is told to use a
+  // worker, and its callback is left to it.
+  server_->Stop();
+  cache.Delete({key});
+  ASSERT_EQ(cache.PendingDeletes(), 1u);
+  Answer declined;
+  EXPECT_FALSE(ask(declined));
+  EXPECT_FALSE(declined.got.HasBeenNotified());
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, RedisCacheTest, ::testing::Bool(),

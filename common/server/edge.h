@@ -22,6 +22,7 @@
 #include <string>
 #include <type_traits>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
@@ -58,39 +59,74 @@ class Edge {
   template <class Req, class Resp, class Fn>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, absl::string_view method,
                                   const Req* req, Resp* resp, Fn&& fn) {
-    return UnaryFast(ctx, method, req, resp, nullptr, std::forward<Fn>(fn));
+    return UnaryAsync(ctx, method, req, resp, nullptr, std::forward<Fn>(fn));
   }
 
-  // Like Unary, but first gives `fast` the call on the gRPC thread itself: a handler that can
-  // answer without blocking (from the near cache, cache.h Peek) returns its status and the call
-  // finishes there, with no thread hop; std::nullopt (leaving *resp untouched) sends the call
-  // on to `fn` on the worker pool. `fast` must never block. nullptr: no fast path.
-  template <class Req, class Resp, class Fast, class Fn>
-  grpc::ServerUnaryReactor* UnaryFast(grpc::CallbackServerContext* ctx, absl::string_view method,
-                                      const Req* req, Resp* resp, Fast&& fast, Fn&& fn) {
+  // How a call ends once it has left the gRPC thread's hands: exactly once, from any thread,
+  // after the response is filled.
+  using Done = absl::AnyInvocable<void(const absl::Status&)>;
+
+  // What UnaryAsync's `start` does with the call: answer it now, take it to answer later, or
+  // neither (then the worker pool runs `fn`).
+  class Later {
+   public:
+    // Answers now, on this thread.
+    void Finish(const absl::Status& status) {
+      taken_ = true;
+      edge_->Finish(reactor_, *info_, start_, status);
+    }
+    // For whatever will answer later (a Redis reply, a load on the worker pool).
+    Done Take() {
+      taken_ = true;
+      return [edge = edge_, reactor = reactor_, info = std::move(*info_),
+              start = start_](const absl::Status& status) {
+        edge->Finish(reactor, info, start, status);
+      };
+    }
+    bool taken() const { return taken_; }
+
+   private:
+    friend class Edge;
+    Later(Edge* edge, grpc::ServerUnaryReactor* reactor, log::RequestInfo* info, absl::Time start)
+        : edge_(edge), reactor_(reactor), info_(info), start_(start) {}
+    Edge* const edge_;
+    grpc::ServerUnaryReactor* const reactor_;
+    log::RequestInfo* const info_;
+    const absl::Time start_;
+    bool taken_ = false;
+  };
+
+  // Like Unary, but first gives `start(call, req, resp, later)` the call on the gRPC thread
+  // itself. `start` must never block: it answers from what the process holds (a near-cache
+  // hit: later.Finish), or hands the call to something that will answer without a worker
+  // waiting on it (later.Take(): a Redis reply, a load queued on executor()), or does neither
+  // and leaves *resp untouched, and the call goes on to `fn` on the worker pool.
+  // nullptr: no start.
+  template <class Req, class Resp, class Start, class Fn>
+  grpc::ServerUnaryReactor* UnaryAsync(grpc::CallbackServerContext* ctx, absl::string_view method,
+                                       const Req* req, Resp* resp, Start&& start, Fn&& fn) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    absl::Time start = absl::Now();
+    absl::Time start_time = absl::Now();
     log::RequestInfo info = RequestInfoFor(ctx, method);
     // Count first, then look at draining_: Drain() either sees this call or it is refused.
     in_flight_.fetch_add(1);
     if (draining_.load()) {
-      Finish(reactor, info, start, absl::UnavailableError("the server is shutting down; retry"));
+      Finish(reactor, info, start_time, absl::UnavailableError("the server is shutting down; retry"));
       return reactor;
     }
     absl::StatusOr<auth::Principal> principal = Authenticate(ctx);
     if (!principal.ok()) {
-      Finish(reactor, info, start, principal.status());
+      Finish(reactor, info, start_time, principal.status());
       return reactor;
     }
-    if constexpr (!std::is_same_v<std::decay_t<Fast>, std::nullptr_t>) {
+    if constexpr (!std::is_same_v<std::decay_t<Start>, std::nullptr_t>) {
       log::ScopedRequest scope(info);
       Call call{*principal, info.request_id, DeadlineOf(ctx)};
-      if (std::optional<absl::Status> answered = fast(static_cast<const Call&>(call), *req, resp)) {
-        Finish(reactor, info, start, *answered);
-        return reactor;
-      }
+      Later later(this, reactor, &info, start_time);
+      start(static_cast<const Call&>(call), *req, resp, later);
+      if (later.taken()) return reactor;
     }
-    executor_->Submit([this, ctx, reactor, req, resp, info = std::move(info), start,
+    executor_->Submit([this, ctx, reactor, req, resp, info = std::move(info), start_time,
                        principal = *std::move(principal), fn = std::forward<Fn>(fn)]() mutable {
       log::ScopedRequest scope(info);
       absl::Status status;
@@ -102,10 +138,13 @@ class Edge {
         Call call{std::move(principal), info.request_id, DeadlineOf(ctx)};
         status = fn(static_cast<const Call&>(call), *req, resp);
       }
-      Finish(reactor, info, start, status);
+      Finish(reactor, info, start_time, status);
     });
     return reactor;
   }
+
+  // The worker pool, for a `start` that hands blocking work on.
+  Executor* executor() const { return executor_; }
 
  private:
   static absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx);
@@ -134,16 +173,15 @@ class Edge {
                          });                                                                  \
   }
 
-// The same, for an RPC that also has `std::optional<absl::Status> Fast<Method>(call, req, resp)`,
-// tried first on the gRPC thread (Edge::UnaryFast).
-#define OPSUITE_UNARY_FAST(edge, service_name, Method, Req, Resp)                              \
+// The same, for an RPC that also has `void Start<Method>(call, req, resp, Edge::Later& later)`,
+// given the call first on the gRPC thread (Edge::UnaryAsync).
+#define OPSUITE_UNARY_ASYNC(edge, service_name, Method, Req, Resp)                             \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const Req* req,          \
                                    Resp* resp) override {                                     \
-    return (edge)->UnaryFast(                                                                 \
+    return (edge)->UnaryAsync(                                                                \
         ctx, service_name "/" #Method, req, resp,                                             \
-        [this](const ::opsuite::server::Call& call, const Req& r, Resp* out) {                \
-          return Fast##Method(call, r, out);                                                  \
-        },                                                                                    \
+        [this](const ::opsuite::server::Call& call, const Req& r, Resp* out,                  \
+               ::opsuite::server::Edge::Later& later) { Start##Method(call, r, out, later); }, \
         [this](const ::opsuite::server::Call& call, const Req& r, Resp* out) {                \
           return Do##Method(call, r, out);                                                    \
         });                                                                                   \

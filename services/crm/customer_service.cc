@@ -192,18 +192,61 @@ absl::Status CustomerServiceImpl::DoCreateCustomer(const Call& call,
   });
 }
 
-std::optional<absl::Status> CustomerServiceImpl::FastGetCustomer(
-    const Call& call, const v1::GetCustomerRequest& req, v1::Customer* resp) {
-  if (req.id().empty()) return std::nullopt;
-  std::optional<v1::Customer> c =
-      cache::Peek<v1::Customer>(*ctx_->cache, CustomerKey(call.principal.org, req.id()));
-  if (!c.has_value()) return std::nullopt;
-  if (!call.principal.SeesOrg() && !c->owner_id().empty() &&
-      c->owner_id() != call.principal.subject) {
-    return std::nullopt;  // whether a manager sees it takes the directory: the worker decides
+namespace {
+
+// Whether the caller sees customer `c` without asking the directory: their org's view, a
+// customer nobody owns, or their own.
+bool PlainlyVisible(const server::Call& call, const v1::Customer& c) {
+  return call.principal.SeesOrg() || c.owner_id().empty() ||
+         c.owner_id() == call.principal.subject;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Customer> CustomerServiceImpl::ReadCustomer(const std::string& org,
+                                                               const std::string& id) {
+  v1::Customer c;
+  RETURN_IF_ERROR(ctx_->db->Read([&](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(CustomerRow row, LoadCustomer(tx, org, id));
+    c = std::move(row.customer);
+    return absl::OkStatus();
+  }));
+  return c;
+}
+
+absl::Status CustomerServiceImpl::CheckVisible(const Call& call, const v1::Customer& c) {
+  if (PlainlyVisible(call, c)) return absl::OkStatus();
+  const std::string& org = call.principal.org;
+  ASSIGN_OR_RETURN(View view, ViewOf(*ctx_, call.principal));
+  auto path = ctx_->directory->DepartmentPathOf(org, c.owner_id());
+  if (!path.ok() && !absl::IsNotFound(path.status())) return path.status();
+  if (!view.Sees(c.owner_id(), path.ok() ? *path : "")) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("customer ", c.id(), " belongs to someone you do not manage"));
   }
-  *resp = *std::move(c);
   return absl::OkStatus();
+}
+
+void CustomerServiceImpl::StartGetCustomer(const Call& call, const v1::GetCustomerRequest& req,
+                                           v1::Customer* resp, server::Edge::Later& later) {
+  if (req.id().empty()) return;
+  const std::string key = CustomerKey(call.principal.org, req.id());
+  if (std::optional<v1::Customer> c = cache::Peek<v1::Customer>(*ctx_->cache, key)) {
+    if (!PlainlyVisible(call, *c)) return;  // the directory decides: the worker pool
+    *resp = *std::move(c);
+    return later.Finish(absl::OkStatus());
+  }
+  Executor* executor = ctx_->edge->executor();
+  cache::GetOrLoadAsync<v1::Customer>(
+      *ctx_->cache, ctx_->flight, *executor, key, kCacheTtl,
+      [this, org = call.principal.org, id = req.id()] { return ReadCustomer(org, id); },
+      [this, call, resp, executor, done = later.Take()](absl::StatusOr<v1::Customer> c) mutable {
+        if (!c.ok()) return done(c.status());
+        *resp = *std::move(c);
+        if (PlainlyVisible(call, *resp)) return done(absl::OkStatus());
+        auto finish = std::make_shared<server::Edge::Done>(std::move(done));
+        executor->Submit([this, call, resp, finish] { (*finish)(CheckVisible(call, *resp)); });
+      });
 }
 
 absl::Status CustomerServiceImpl::DoGetCustomer(const Call& call, const v1::GetCustomerRequest& req,
@@ -212,27 +255,8 @@ absl::Status CustomerServiceImpl::DoGetCustomer(const Call& call, const v1::GetC
   const std::string& org = call.principal.org;
   ASSIGN_OR_RETURN(*resp, cache::GetOrLoad<v1::Customer>(
                               *ctx_->cache, ctx_->flight, CustomerKey(org, req.id()), kCacheTtl,
-                              [&]() -> absl::StatusOr<v1::Customer> {
-                                v1::Customer c;
-                                RETURN_IF_ERROR(ctx_->db->Read([&](Tx& tx) -> absl::Status {
-                                  ASSIGN_OR_RETURN(CustomerRow row, LoadCustomer(tx, org, req.id()));
-                                  c = std::move(row.customer);
-                                  return absl::OkStatus();
-                                }));
-                                return c;
-                              }));
-  if (call.principal.SeesOrg() || resp->owner_id().empty() ||
-      resp->owner_id() == call.principal.subject) {
-    return absl::OkStatus();
-  }
-  ASSIGN_OR_RETURN(View view, ViewOf(*ctx_, call.principal));
-  auto path = ctx_->directory->DepartmentPathOf(org, resp->owner_id());
-  if (!path.ok() && !absl::IsNotFound(path.status())) return path.status();
-  if (!view.Sees(resp->owner_id(), path.ok() ? *path : "")) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("customer ", req.id(), " belongs to someone you do not manage"));
-  }
-  return absl::OkStatus();
+                              [&] { return ReadCustomer(org, req.id()); }));
+  return CheckVisible(call, *resp);
 }
 
 absl::Status CustomerServiceImpl::DoBatchGetCustomers(const Call& call,

@@ -17,8 +17,8 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
   PLANNING_DIRECTORY(GetDepartment, v1::GetDepartmentRequest, v1::Department)
   PLANNING_DIRECTORY(ListDepartments, v1::ListDepartmentsRequest, v1::ListDepartmentsResponse)
   PLANNING_DIRECTORY(CreateEmployee, v1::CreateEmployeeRequest, v1::Employee)
-  OPSUITE_UNARY_FAST(ctx_->edge, "opsuite.planning.v1.DirectoryService", GetEmployee,
-                     v1::GetEmployeeRequest, v1::Employee)
+  OPSUITE_UNARY_ASYNC(ctx_->edge, "opsuite.planning.v1.DirectoryService", GetEmployee,
+                      v1::GetEmployeeRequest, v1::Employee)
   PLANNING_DIRECTORY(BatchGetEmployees, v1::BatchGetEmployeesRequest,
                      v1::BatchGetEmployeesResponse)
   PLANNING_DIRECTORY(ListEmployees, v1::ListEmployeesRequest, v1::ListEmployeesResponse)
@@ -33,9 +33,10 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
                                  v1::ListDepartmentsResponse*);
   absl::Status DoCreateEmployee(const Call&, const v1::CreateEmployeeRequest&, v1::Employee*);
   absl::Status DoGetEmployee(const Call&, const v1::GetEmployeeRequest&, v1::Employee*);
-  // A near-cache hit the caller may plainly see (its org's view, or itself).
-  std::optional<absl::Status> FastGetEmployee(const Call&, const v1::GetEmployeeRequest&,
-                                              v1::Employee*);
+  // On the gRPC thread: a caller who sees the org, or asks for themself, is answered from the
+  // cache without a worker waiting on Redis; the others go to DoGetEmployee.
+  void StartGetEmployee(const Call&, const v1::GetEmployeeRequest&, v1::Employee*,
+                        server::Edge::Later& later);
   absl::Status DoBatchGetEmployees(const Call&, const v1::BatchGetEmployeesRequest&,
                                    v1::BatchGetEmployeesResponse*);
   absl::Status DoListEmployees(const Call&, const v1::ListEmployeesRequest&,
@@ -44,6 +45,8 @@ class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService 
 
   // The employee through the cache (NOT_FOUND when it does not exist in the org).
   absl::StatusOr<v1::Employee> CachedEmployee(const std::string& org, const std::string& id);
+  // The employee row itself, from the database.
+  absl::StatusOr<v1::Employee> ReadEmployee(const std::string& org, const std::string& id);
 
   Context* ctx_;
 };

@@ -25,9 +25,9 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/status/status.h"
+#include "common/server/rpcs.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/descriptor_database.h"
 #include "google/protobuf/dynamic_message.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "opsuite/notify/v1/notify.grpc.pb.h"
@@ -1037,28 +1037,14 @@ TEST_F(AuthzMatrix, EveryRpcByEveryPrincipal) {
   }
 
   // Every method of every service in the five packages, from the generated pool.
-  const std::set<std::string> packages = {"opsuite.planning.v1", "opsuite.crm.v1",
-                                          "opsuite.scoring.v1", "opsuite.notify.v1",
-                                          "opsuite.scheduler.v1"};
-  std::vector<std::string> files;
-  ASSERT_TRUE(google::protobuf::DescriptorPool::internal_generated_database()->FindAllFileNames(&files));
   std::vector<std::string> unary, streaming, missing;
-  for (const std::string& name : files) {
-    const google::protobuf::FileDescriptor* file =
-        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(name);
-    if (file == nullptr || !packages.contains(file->package())) continue;
-    for (int s = 0; s < file->service_count(); ++s) {
-      const google::protobuf::ServiceDescriptor* service = file->service(s);
-      for (int m = 0; m < service->method_count(); ++m) {
-        const google::protobuf::MethodDescriptor* method = service->method(m);
-        std::string full = absl::StrCat(service->full_name(), "/", method->name());
-        if (method->client_streaming() || method->server_streaming()) {
-          streaming.push_back(full);
-        } else {
-          unary.push_back(full);
-          if (!by_method.contains(full)) missing.push_back(full);
-        }
-      }
+  for (const google::protobuf::MethodDescriptor* method : server::SuiteRpcs()) {
+    std::string full = absl::StrCat(method->service()->full_name(), "/", method->name());
+    if (method->client_streaming() || method->server_streaming()) {
+      streaming.push_back(full);
+    } else {
+      unary.push_back(full);
+      if (!by_method.contains(full)) missing.push_back(full);
     }
   }
   EXPECT_THAT(missing, ::testing::IsEmpty())
