@@ -40,6 +40,7 @@ template <class Msg>
 absl::StatusOr<Msg> LoadAndFill(Cache& cache, SingleFlight& flights, const std::string& key,
                                 absl::Duration ttl, const std::string& lease,
                                 absl::FunctionRef<absl::StatusOr<Msg>()> loader) {
+  std::optional<Msg> mine;  // set when this caller ran the loader: no need to parse it back
   absl::StatusOr<std::string> bytes =
       flights.Do(key, [&]() -> absl::StatusOr<std::string> {
         absl::StatusOr<Msg> loaded = loader();
@@ -49,9 +50,11 @@ absl::StatusOr<Msg> LoadAndFill(Cache& cache, SingleFlight& flights, const std::
           return absl::InternalError(absl::StrCat("cannot serialize ", key));
         }
         cache.Fill(key, serialized, ttl, lease);
+        mine = *std::move(loaded);
         return serialized;
       });
   if (!bytes.ok()) return bytes.status();
+  if (mine.has_value()) return *std::move(mine);
   Msg msg;
   if (!msg.ParseFromString(*bytes)) {
     return absl::InternalError(absl::StrCat("cannot parse the value loaded for ", key));
