@@ -61,16 +61,25 @@ Reply Convert(const redisReply* r) {
   return out;
 }
 
-// Sends `argv` (binary-safe) and waits for the reply; nullptr on a transport failure.
-redisReply* CommandArgv(redisContext* c, const std::vector<std::string>& argv) {
+// A command as hiredis takes it: pointers and lengths, so arguments are binary-safe.
+struct ArgvView {
+  explicit ArgvView(const std::vector<std::string>& argv) {
+    ptrs.reserve(argv.size());
+    lens.reserve(argv.size());
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+  }
+  int argc() const { return static_cast<int>(ptrs.size()); }
   std::vector<const char*> ptrs;
   std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+};
+
+// Sends `argv` and waits for the reply; nullptr on a transport failure.
+redisReply* CommandArgv(redisContext* c, const std::vector<std::string>& argv) {
+  ArgvView v(argv);
+  return static_cast<redisReply*>(redisCommandArgv(c, v.argc(), v.ptrs.data(), v.lens.data()));
 }
 
 timeval SocketTimeout(absl::Duration d) {
@@ -181,18 +190,10 @@ class RedisClient::Pipe {
     r.timeout = client_->options_.command_timeout;
     r.deadline = Steady::now() + absl::ToChronoNanoseconds(r.timeout);
     r.done = std::move(done);
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
     for (const auto& argv : commands) {
-      ptrs.clear();
-      lens.clear();
-      for (const auto& a : argv) {
-        ptrs.push_back(a.data());
-        lens.push_back(a.size());
-      }
+      ArgvView v(argv);
       char* formatted = nullptr;
-      int len = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), ptrs.data(),
-                                       lens.data());
+      int len = redisFormatCommandArgv(&formatted, v.argc(), v.ptrs.data(), v.lens.data());
       if (len < 0 || formatted == nullptr) {
         r.done(absl::ResourceExhaustedError("redis: cannot format a command (out of memory)"));
         return;
@@ -774,17 +775,9 @@ absl::StatusOr<std::vector<Reply>> RedisClient::Run(
     }
     conn->timeout = timeout;
   }
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
   for (const auto& argv : commands) {
-    ptrs.clear();
-    lens.clear();
-    for (const auto& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
-        REDIS_OK) {
+    ArgvView v(argv);
+    if (redisAppendCommandArgv(c, v.argc(), v.ptrs.data(), v.lens.data()) != REDIS_OK) {
       absl::Status s = TransportError(c, timeout, argv[0]);
       Discard(std::move(conn));
       *outcome = Outcome::kTransportFailure;
