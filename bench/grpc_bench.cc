@@ -72,6 +72,8 @@ ABSL_FLAG(int, employees, 10000,
 ABSL_FLAG(int, customers, 100000, "customers imported for the crm scenarios (0: skip them)");
 ABSL_FLAG(int, list_calls, 400, "ListCustomers calls measured");
 ABSL_FLAG(std::string, json, "", "also write the results here");
+ABSL_FLAG(std::vector<std::string>, opsuite_flags, {},
+          "more flags for the opsuite process, comma-separated (e.g. --workers=16)");
 ABSL_FLAG(int, notify_events, 10000, "events published for the notify scenario (0: skip it)");
 ABSL_FLAG(int, notify_seconds, 5, "seconds of 1,000 events/s for the notify latency figures");
 ABSL_FLAG(std::string, opsuite_target, "all",
@@ -233,14 +235,16 @@ int main(int argc, char** argv) {
   const std::string secret = "bench-secret";
   const std::string redis_url = absl::StrCat("redis://127.0.0.1:", redis_port);
   const size_t opsuite_child = children.size();
-  children.push_back(Spawn({OPSUITE_BINARY, "--target=" + absl::GetFlag(FLAGS_opsuite_target),
-                            absl::StrCat("--grpc_addr=127.0.0.1:", grpc_port),
-                            absl::StrCat("--http_addr=127.0.0.1:", http_port),
-                            // Limits on, but above the load: the bench pays for the check.
-                            "--rate_limit=10000000", "--rate_burst=10000000",
-                            "--data_dir=" + (dir / "data").string(), "--redis=" + redis_url,
-                            "--jwt_secret=" + secret, "--log_level=warn"},
-                           (dir / "opsuite.log").string()));
+  std::vector<std::string> opsuite_argv = {
+      OPSUITE_BINARY, "--target=" + absl::GetFlag(FLAGS_opsuite_target),
+      absl::StrCat("--grpc_addr=127.0.0.1:", grpc_port),
+      absl::StrCat("--http_addr=127.0.0.1:", http_port),
+      // Limits on, but above the load: the bench pays for the check.
+      "--rate_limit=10000000", "--rate_burst=10000000",
+      "--data_dir=" + (dir / "data").string(), "--redis=" + redis_url,
+      "--jwt_secret=" + secret, "--log_level=warn"};
+  for (const std::string& f : absl::GetFlag(FLAGS_opsuite_flags)) opsuite_argv.push_back(f);
+  children.push_back(Spawn(opsuite_argv, (dir / "opsuite.log").string()));
   children.push_back(Spawn({ECHO_BINARY, absl::StrCat("--addr=127.0.0.1:", echo_port)},
                            (dir / "echo.log").string()));
   auto cleanup = [&] {

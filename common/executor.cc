@@ -50,6 +50,7 @@ void Executor::Loop() {
       fn = std::move(queue_.front());
       queue_.pop_front();
     }
+    ran_.fetch_add(1, std::memory_order_relaxed);  // first: fn may answer someone who looks
     fn();
   }
 }

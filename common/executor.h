@@ -6,6 +6,8 @@
 //   pool.Shutdown();   // runs what was queued, then joins
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <thread>
@@ -26,6 +28,8 @@ class Executor {
   void Submit(std::function<void()> fn);
   void Shutdown();
   size_t Queued() const;
+  // How many queued functions the pool's threads have started.
+  uint64_t Ran() const { return ran_.load(std::memory_order_relaxed); }
 
  private:
   void Loop();
@@ -38,6 +42,7 @@ class Executor {
   absl::CondVar ready_;
   int idle_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> threads_;
+  std::atomic<uint64_t> ran_{0};
 };
 
 }  // namespace opsuite

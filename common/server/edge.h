@@ -45,8 +45,13 @@ struct Call {
 
 class Edge {
  public:
-  Edge(const auth::JwtVerifier* verifier, Executor* executor, Metrics* metrics)
-      : verifier_(verifier), executor_(executor), metrics_(metrics) {}
+  // `read_executor` runs the short reads of a cache miss (nullptr: `executor` does).
+  Edge(const auth::JwtVerifier* verifier, Executor* executor, Metrics* metrics,
+       Executor* read_executor = nullptr)
+      : verifier_(verifier),
+        executor_(executor),
+        read_executor_(read_executor != nullptr ? read_executor : executor),
+        metrics_(metrics) {}
 
   // Stops taking new calls (they fail UNAVAILABLE so clients retry another replica) and waits
   // until the calls in flight have finished or `deadline` passes. Returns how many are left.
@@ -145,6 +150,11 @@ class Edge {
 
   // The worker pool, for a `start` that hands blocking work on.
   Executor* executor() const { return executor_; }
+  // The small pool for a `start`'s short reads (a cache miss's load, a visibility check): about
+  // as many threads as the database has readers, so a burst of misses neither queues its
+  // threads on the readers' lock nor wakes dozens of them on two cores. Writers, who wait for
+  // a group commit, stay on executor().
+  Executor* read_executor() const { return read_executor_; }
 
  private:
   static absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx);
@@ -155,6 +165,7 @@ class Edge {
 
   const auth::JwtVerifier* verifier_;
   Executor* executor_;
+  Executor* read_executor_;
   Metrics* metrics_;
   std::atomic<int> in_flight_{0};
   std::atomic<bool> draining_{false};

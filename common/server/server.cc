@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/synchronization/mutex.h"
@@ -41,6 +43,10 @@ ABSL_FLAG(std::string, metrics_addr, "", "Prometheus /metrics address; empty: of
 ABSL_FLAG(int, workers, 64,
           "Worker threads for blocking work (database, Redis); writers waiting on one database "
           "share its commits, so more workers mean larger groups under load");
+ABSL_FLAG(int, read_workers, 0,
+          "Worker threads for the short reads of a cache miss (GetEmployee, GetCustomer); 0: "
+          "four per core. Kept apart from --workers so a burst of misses does not wake dozens "
+          "of threads that then queue for the database's few reader connections");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "Largest request or response message");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -60,6 +66,16 @@ ABSL_FLAG(std::string, fake_clock_file, "",
 
 namespace opsuite::server {
 
+namespace {
+
+// --read_workers: 0 means four per core (at least four).
+int ReadWorkers(int flag) {
+  if (flag > 0) return flag;
+  return 4 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
 struct Server::Impl {
   // The outbox relays read the modules' databases, which the members below destroy first: stop
   // the relays while the databases exist (a start that fails half-way, e.g. on a port in use,
@@ -74,6 +90,7 @@ struct Server::Impl {
   std::unique_ptr<Metrics> metrics;
   std::unique_ptr<auth::JwtVerifier> verifier;
   std::unique_ptr<Executor> executor;
+  std::unique_ptr<Executor> read_executor;
   std::unique_ptr<Edge> edge;
   HealthService health;
   std::vector<std::unique_ptr<Module>> modules;
@@ -103,6 +120,10 @@ struct Server::Impl {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() { Shutdown(); }
+
+Server::PoolStats Server::Pools() const {
+  return {.workers = impl_->executor->Ran(), .read_workers = impl_->read_executor->Ran()};
+}
 
 int Server::port() const { return impl_->port; }
 
@@ -150,8 +171,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
   impl->metrics = std::make_unique<Metrics>();
   impl->verifier = std::make_unique<auth::JwtVerifier>(options.jwt_keys, options.clock);
   impl->executor = std::make_unique<Executor>(options.workers);
+  impl->read_executor = std::make_unique<Executor>(ReadWorkers(options.read_workers));
   impl->edge = std::make_unique<Edge>(impl->verifier.get(), impl->executor.get(),
-                                      impl->metrics.get());
+                                      impl->metrics.get(), impl->read_executor.get());
 
   Env env;
   env.clock = options.clock;
@@ -280,6 +302,7 @@ void Server::Shutdown(absl::Duration grace) {
   } else {
     for (auto& m : impl_->modules) m->Stop();
   }
+  impl_->read_executor->Shutdown();
   impl_->executor->Shutdown();
   log::Debug("workers stopped");
   impl_->backends->Stop();
@@ -325,6 +348,10 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   o.metrics_addr = absl::GetFlag(FLAGS_metrics_addr);
   o.workers = absl::GetFlag(FLAGS_workers);
   if (o.workers < 1 || o.workers > 1024) return InvalidField("workers", "must be 1..1024");
+  o.read_workers = absl::GetFlag(FLAGS_read_workers);
+  if (o.read_workers < 0 || o.read_workers > 1024) {
+    return InvalidField("read_workers", "must be 0 (four per core) or 1..1024");
+  }
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   if (o.max_message_bytes < 1024) return InvalidField("max_message_bytes", "must be >= 1024");
   o.tls.cert = absl::GetFlag(FLAGS_tls_cert);

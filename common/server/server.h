@@ -41,6 +41,8 @@ struct ServerOptions {
   // reached at this process's own address.
   std::map<std::string, std::string> peers;
   int workers = 64;
+  // Threads for the short reads of a cache miss (Edge::read_executor); 0: four per core.
+  int read_workers = 0;
   int max_message_bytes = 4 << 20;
   const Clock* clock = nullptr;  // nullptr: the real clock
   TlsFiles tls;  // all empty: plaintext gRPC (a private network or a mesh that adds TLS)
@@ -53,6 +55,12 @@ class Server {
   ~Server();
   int port() const;
   std::string address() const;
+  // How many tasks each worker pool has run (--workers, --read_workers).
+  struct PoolStats {
+    uint64_t workers = 0;
+    uint64_t read_workers = 0;
+  };
+  PoolStats Pools() const;
   // Stops taking calls, waits up to `grace` for in-flight ones, stops modules and relays.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 

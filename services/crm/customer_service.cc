@@ -236,9 +236,11 @@ void CustomerServiceImpl::StartGetCustomer(const Call& call, const v1::GetCustom
     *resp = *std::move(c);
     return later.Finish(absl::OkStatus());
   }
+  // The load is a short read (the read pool); the directory's answer may be a call to another
+  // process, so the check waits on the main pool.
   Executor* executor = ctx_->edge->executor();
   cache::GetOrLoadAsync<v1::Customer>(
-      *ctx_->cache, ctx_->flight, *executor, key, kCacheTtl,
+      *ctx_->cache, ctx_->flight, *ctx_->edge->read_executor(), key, kCacheTtl,
       [this, org = call.principal.org, id = req.id()] { return ReadCustomer(org, id); },
       [this, call, resp, executor, done = later.Take()](absl::StatusOr<v1::Customer> c) mutable {
         if (!c.ok()) return done(c.status());

@@ -188,7 +188,7 @@ void DirectoryServiceImpl::StartGetEmployee(const Call& call, const v1::GetEmplo
     return later.Finish(absl::OkStatus());
   }
   cache::GetOrLoadAsync<v1::Employee>(
-      *ctx_->cache, ctx_->flight, *ctx_->edge->executor(), key, kCacheTtl,
+      *ctx_->cache, ctx_->flight, *ctx_->edge->read_executor(), key, kCacheTtl,
       [this, org = call.principal.org, id = req.id()] { return ReadEmployee(org, id); },
       [resp, done = later.Take()](absl::StatusOr<v1::Employee> e) mutable {
         if (e.ok()) *resp = *std::move(e);

@@ -10,6 +10,8 @@
 #include "common/redis/redis_client.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "services/crm/crm_module.h"
+#include "services/planning/planning_module.h"
 #include "tests/integration/suite.h"
 
 namespace opsuite::testing {
@@ -225,6 +227,58 @@ TEST_F(PlanningIT, StaleEtagIsAbortedAndCacheSeesEveryWrite) {
   update.mutable_update_mask()->add_paths("department_id");
   EXPECT_EQ(directory_->UpdateEmployee(As(rep_, "employee").get(), update, &after).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// A cache miss's load runs on the small read pool (--read_workers), not on the workers that
+// writers share: a burst of misses neither wakes dozens of threads nor queues behind writes.
+TEST_F(PlanningIT, CacheMissesLoadOnTheReadPool) {
+  cv1::CreateCustomerRequest create;
+  create.mutable_customer()->set_name("南方贸易行");
+  create.mutable_customer()->set_tier(cv1::TIER_KEY);
+  create.mutable_customer()->mutable_region()->set_city("广州");
+  cv1::Customer customer;
+  grpc::Status created = customers_->CreateCustomer(As(rep_, "employee").get(), create, &customer);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  ASSERT_EQ(customer.owner_id(), rep_);
+
+  server::ServerOptions options = OptionsOnThisData(/*workers=*/2);
+  options.read_workers = 1;
+  auto replica = server::Server::Start({planning::PlanningModule(), crm::CrmModule()}, options);
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  auto channel = grpc::CreateChannel((*replica)->address(), grpc::InsecureChannelCredentials());
+  auto directory = pv1::DirectoryService::NewStub(channel);
+  auto customers = cv1::CustomerService::NewStub(channel);
+  redis::RedisOptions o;
+  o.command_timeout = absl::Seconds(1);
+  auto redis = redis::RedisClient::Create(redis_->url(), o);
+  ASSERT_TRUE(redis.ok());
+  ASSERT_TRUE((*redis)->Command({"FLUSHALL"}).ok());  // every read below starts as a miss
+
+  pv1::GetEmployeeRequest get;
+  get.set_id(rep_);
+  pv1::Employee e;
+  server::Server::PoolStats before = (*replica)->Pools();
+  ASSERT_TRUE(directory->GetEmployee(Admin().get(), get, &e).ok());
+  server::Server::PoolStats after = (*replica)->Pools();
+  EXPECT_EQ(e.id(), rep_);
+  EXPECT_EQ(after.read_workers, before.read_workers + 1);  // the load
+  EXPECT_EQ(after.workers, before.workers);
+  // Filled: the second read needs no pool at all.
+  ASSERT_TRUE(directory->GetEmployee(Admin().get(), get, &e).ok());
+  EXPECT_EQ((*replica)->Pools().read_workers, after.read_workers);
+
+  // GetCustomer: the load on the read pool; a manager's read also asks the directory whether
+  // the owner reports to them, which may be a call to another process: the workers' job.
+  cv1::GetCustomerRequest get_customer;
+  get_customer.set_id(customer.id());
+  cv1::Customer read;
+  before = (*replica)->Pools();
+  ASSERT_TRUE(customers->GetCustomer(As(manager_, "manager").get(), get_customer, &read).ok());
+  after = (*replica)->Pools();
+  EXPECT_EQ(read.name(), "南方贸易行");
+  EXPECT_EQ(after.read_workers, before.read_workers + 1);
+  EXPECT_GE(after.workers, before.workers + 1);
+  (*replica)->Shutdown(absl::Seconds(2));
 }
 
 TEST_F(PlanningIT, SeedAnnualTargetSplitsIntoQuartersAndTracksProgress) {

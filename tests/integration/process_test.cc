@@ -271,6 +271,14 @@ TEST(ProcessTest, BadConfigurationExitsWithAClearMessage) {
   q.WaitFor("\n", absl::Seconds(10));
   EXPECT_NE(q.Wait(), 0);
   EXPECT_NE(q.output.find("jwt_secret"), std::string::npos) << q.output;
+
+  Process r = Spawn({"--read_workers=-1", "--grpc_addr=127.0.0.1:0", "--jwt_secret=x",
+                     "--data_dir=/tmp/opsuite_bad_config"},
+                    {});
+  r.WaitFor("\n", absl::Seconds(10));
+  EXPECT_NE(r.Wait(), 0);
+  EXPECT_NE(r.output.find("read_workers"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("four per core"), std::string::npos) << r.output;
 }
 
 }  // namespace
