@@ -226,8 +226,10 @@ uint64_t NearCache::Reserve(std::string_view key) {
 }
 
 void NearCache::Keep(std::string_view key, uint64_t fill, const std::optional<std::string>& value) {
-  // Invalidations that arrived during the read must be seen before deciding to keep the value.
-  bool subscribed = Drain();
+  // Invalidations that arrived during the read must be seen before deciding to keep a value.
+  // A miss keeps nothing, so it only drops its placeholder: no need to read the socket (the
+  // lease it just took in Redis sent one invalidation more).
+  const bool subscribed = value.has_value() && Drain();
   Shard& shard = ShardFor(key);
   absl::MutexLock lock(&shard.mu);
   auto it = shard.map.find(AsAbsl(key));
