@@ -50,6 +50,8 @@ log::RequestInfo Edge::RequestInfoFor(const grpc::CallbackServerContext* ctx,
 void Edge::Finish(grpc::ServerUnaryReactor* reactor, const log::RequestInfo& info,
                   absl::Time start, const absl::Status& status) {
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  // The reply first: counting and logging the call need not delay it.
+  reactor->Finish(ToGrpcStatus(status));
   metrics_->Observe(info.method, static_cast<int>(status.code()), seconds);
   if (!status.ok()) {
     log::ScopedRequest scope(info);
@@ -61,8 +63,7 @@ void Edge::Finish(grpc::ServerUnaryReactor* reactor, const log::RequestInfo& inf
                 {"error", std::string(status.message())},
                 {"ms", seconds * 1000}});
   }
-  reactor->Finish(ToGrpcStatus(status));
-  in_flight_.fetch_sub(1);
+  in_flight_.fetch_sub(1);  // last: Drain waits for it before the metrics and log go away
 }
 
 int Edge::Drain(absl::Time deadline) {

@@ -42,9 +42,20 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 }
 
 void Metrics::Observe(absl::string_view method, int code, double seconds) {
-  PerMethod* m;
-  prometheus::Counter* counter;
+  PerMethod* m = nullptr;
+  prometheus::Counter* counter = nullptr;
   {
+    // Every call of every method comes here: look up under a shared lock, so calls on other
+    // threads never wait for each other; only a method's or code's first call registers.
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = methods_.find(method);
+    if (it != methods_.end()) {
+      m = it->second.get();
+      auto c = m->by_code.find(code);
+      if (c != m->by_code.end()) counter = c->second;
+    }
+  }
+  if (counter == nullptr) {
     absl::MutexLock lock(&mu_);
     auto it = methods_.find(method);
     if (it == methods_.end()) {
