@@ -150,10 +150,10 @@ class Edge {
 
   // The worker pool, for a `start` that hands blocking work on.
   Executor* executor() const { return executor_; }
-  // The small pool for a `start`'s short reads (a cache miss's load, a visibility check): about
-  // as many threads as the database has readers, so a burst of misses neither queues its
-  // threads on the readers' lock nor wakes dozens of them on two cores. Writers, who wait for
-  // a group commit, stay on executor().
+  // The small pool for a `start`'s short local reads (a cache miss's load): about as many
+  // threads as the database has readers, so a burst of misses neither queues its threads on
+  // the readers' lock nor wakes dozens of them on two cores. Writers, who wait for a group
+  // commit, and anything that may call another process stay on executor().
   Executor* read_executor() const { return read_executor_; }
 
  private:
