@@ -1,6 +1,8 @@
 #include "common/server/server.h"
 
+#include <malloc.h>
 #include <signal.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -363,7 +365,15 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   return o;
 }
 
+int LimitMallocArenas() {
+  if (const char* env = getenv("MALLOC_ARENA_MAX"); env != nullptr && *env != '\0') return 0;
+  const int arenas = 2 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  mallopt(M_ARENA_MAX, arenas);
+  return arenas;
+}
+
 int Main(const std::vector<ModuleSpec>& modules, int argc, char** argv) {
+  LimitMallocArenas();
   // Debian's Abseil is built with Mutex deadlock detection on: every lock and unlock updates a
   // global lock graph (GraphCycles), 5% of a cached read's CPU in a profile. The tests (which
   // start servers in-process, not through Main) keep it; a server process does not pay for it.
