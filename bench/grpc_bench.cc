@@ -169,7 +169,6 @@ std::optional<std::vector<Result>> RunLoadgen(const std::string& prefix,
   return out;
 }
 
-// Keeps `in_flight` calls going until `stop()` says so; `start(slot, done)` issues one call.
 // The latencies (ms) of `calls` that took `seconds` in all, `errors` of them failed.
 Result Summarize(const std::string& name, std::vector<double> latencies, uint64_t errors,
                  double seconds) {
@@ -191,7 +190,8 @@ Result Summarize(const std::string& name, std::vector<double> latencies, uint64_
   return r;
 }
 
-// `latencies`, when given, gets each call's (ms) appended.
+// Keeps `in_flight` calls going until `more()` says no; `start(slot, done)` issues one call.
+// `all_latencies`, when given, gets each call's (ms) appended.
 Result RunLoad(const std::string& name, int in_flight,
                const std::function<void(int slot, std::function<void(bool ok)>)>& start,
                const std::function<bool(uint64_t issued, Clock::time_point)>& more,
@@ -380,22 +380,21 @@ int main(int argc, char** argv) {
   // miss: every id once, right after FLUSHALL; the first pass since start apart from the
   // next `miss_rounds`, when the server's database pages are as warm as in a long-running one.
   {
-    std::vector<double> latencies;
-    uint64_t errors = 0;
-    double seconds = 0;
-    for (int round = 0; round <= absl::GetFlag(FLAGS_miss_rounds); ++round) {
+    auto pass = [&](const std::string& name, std::vector<double>* latencies) {
       (*redis)->Command({"FLUSHALL"}).IgnoreError();
       // FLUSHALL's invalidation may reach the near cache just after its reply (near_cache.h).
       absl::SleepFor(absl::Milliseconds(200));
       cursor = 0;
-      Result r = RunLoad(
-          round == 0 ? "GetEmployee miss, first pass since start" : "GetEmployee miss", in_flight,
-          get, [&](uint64_t issued, Clock::time_point) { return issued < ids.size(); },
-          round == 0 ? nullptr : &latencies);
-      if (round == 0) {
-        results.push_back(r);
-        continue;
-      }
+      return RunLoad(name, in_flight, get,
+                     [&](uint64_t issued, Clock::time_point) { return issued < ids.size(); },
+                     latencies);
+    };
+    results.push_back(pass("GetEmployee miss, first pass since start", nullptr));
+    std::vector<double> latencies;
+    uint64_t errors = 0;
+    double seconds = 0;
+    for (int round = 0; round < absl::GetFlag(FLAGS_miss_rounds); ++round) {
+      Result r = pass("GetEmployee miss", &latencies);
       errors += r.errors;
       seconds += r.seconds;
     }

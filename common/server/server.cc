@@ -70,11 +70,10 @@ namespace opsuite::server {
 
 namespace {
 
-// --read_workers: 0 means four per core (at least four).
-int ReadWorkers(int flag) {
-  if (flag > 0) return flag;
-  return 4 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-}
+int Cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
+// --read_workers: 0 means four per core.
+int ReadWorkers(int flag) { return flag > 0 ? flag : 4 * Cores(); }
 
 }  // namespace
 
@@ -367,7 +366,7 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
 
 int LimitMallocArenas() {
   if (const char* env = getenv("MALLOC_ARENA_MAX"); env != nullptr && *env != '\0') return 0;
-  const int arenas = 2 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int arenas = 2 * Cores();
   mallopt(M_ARENA_MAX, arenas);
   return arenas;
 }
