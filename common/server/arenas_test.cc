@@ -32,16 +32,22 @@ int Arenas() {
   return n;
 }
 
-// Arenas after 32 threads allocated at the same time.
+// Arenas after 32 threads allocated at the same time. A thread gives its arena back when it
+// exits, and one that allocates while others hold theirs locked takes a new one: so all start
+// together, and none frees or exits before every one has allocated (on a loaded machine a late
+// thread would otherwise reuse the arena of one that already finished).
 int ArenasAfterBusyThreads() {
-  std::atomic<int> ready{0};
+  constexpr int kThreads = 32;
+  std::atomic<int> started{0}, allocated{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < 32; ++t) {
-    threads.emplace_back([&ready] {
-      ready.fetch_add(1);
-      while (ready.load() < 32) std::this_thread::yield();  // all at once: each wants an arena
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&started, &allocated] {
+      started.fetch_add(1);
+      while (started.load() < kThreads) std::this_thread::yield();
       std::vector<void*> blocks;
       for (int i = 0; i < 2000; ++i) blocks.push_back(malloc(64 + i % 512));
+      allocated.fetch_add(1);
+      while (allocated.load() < kThreads) std::this_thread::yield();
       for (void* b : blocks) free(b);
     });
   }
