@@ -123,15 +123,4 @@ void GetOrLoadAsync(Cache& cache, SingleFlight& flights, Executor& executor, std
   if (!cache.GetForFillAsync(st->key, kFillLease, answered)) st->GetOrLoadOnWorker(st);
 }
 
-// The message this process holds for `key` without any I/O (Cache::Peek), or nothing: for an
-// answer on the gRPC thread. A value that does not parse is nothing too.
-template <class Msg>
-std::optional<Msg> Peek(Cache& cache, const std::string& key) {
-  std::optional<std::string> near = cache.Peek(key);
-  if (!near.has_value()) return std::nullopt;
-  Msg msg;
-  if (!msg.ParseFromString(*near)) return std::nullopt;
-  return msg;
-}
-
 }  // namespace opsuite::cache

@@ -47,9 +47,24 @@ log::RequestInfo Edge::RequestInfoFor(const grpc::CallbackServerContext* ctx,
   return info;
 }
 
-void Edge::Finish(grpc::ServerUnaryReactor* reactor, const log::RequestInfo& info,
-                  absl::Time start, const absl::Status& status) {
+absl::Status RawCall::Seal() {
+  if (!has_serialized_) {
+    grpc::Status st = SerializeResponse(out_);
+    if (!st.ok()) return absl::InternalError(absl::StrCat("cannot serialize the response: ",
+                                                          st.error_message()));
+    return absl::OkStatus();
+  }
+  grpc::Slice slice(serialized_.data(), serialized_.size());
+  grpc::ByteBuffer bytes(&slice, 1);
+  out_->Swap(&bytes);
+  return absl::OkStatus();
+}
+
+void Edge::Finish(grpc::ServerUnaryReactor* reactor, RawCall* raw, const log::RequestInfo& info,
+                  absl::Time start, const absl::Status& outcome) {
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const absl::Status status = outcome.ok() && raw != nullptr ? raw->Seal() : outcome;
+  delete raw;  // the reply is in gRPC's buffer now
   // The reply first: counting and logging the call need not delay it.
   reactor->Finish(ToGrpcStatus(status));
   metrics_->Observe(info.method, static_cast<int>(status.code()), seconds);

@@ -9,7 +9,11 @@
 
 namespace opsuite::crm {
 
-class CustomerServiceImpl final : public v1::CustomerService::CallbackService {
+// GetCustomer is registered raw, so that a near-cache hit is sent as the bytes it was cached as
+// (OPSUITE_UNARY_ASYNC).
+class CustomerServiceImpl final
+    : public v1::CustomerService::WithRawCallbackMethod_GetCustomer<
+          v1::CustomerService::CallbackService> {
  public:
   explicit CustomerServiceImpl(Context* ctx) : ctx_(ctx) {}
 

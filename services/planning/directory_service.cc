@@ -183,9 +183,9 @@ void DirectoryServiceImpl::StartGetEmployee(const Call& call, const v1::GetEmplo
   if (req.id().empty()) return;
   if (!call.principal.SeesOrg() && call.principal.subject != req.id()) return;
   const std::string key = EmployeeKey(call.principal.org, req.id());
-  if (std::optional<v1::Employee> e = cache::Peek<v1::Employee>(*ctx_->cache, key)) {
-    *resp = *std::move(e);  // a near hit: answered here, nothing allocated for later
-    return later.Finish(absl::OkStatus());
+  if (std::optional<std::string> e = ctx_->cache->Peek(key)) {
+    // A near hit: answered here with the bytes as cached, nothing parsed or allocated for later.
+    return later.FinishSerialized(*std::move(e));
   }
   cache::GetOrLoadAsync<v1::Employee>(
       *ctx_->cache, ctx_->flight, *ctx_->edge->read_executor(), key, kCacheTtl,

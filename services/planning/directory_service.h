@@ -7,7 +7,11 @@
 
 namespace opsuite::planning {
 
-class DirectoryServiceImpl final : public v1::DirectoryService::CallbackService {
+// GetEmployee is registered raw, so that a near-cache hit is sent as the bytes it was cached as
+// (OPSUITE_UNARY_ASYNC).
+class DirectoryServiceImpl final
+    : public v1::DirectoryService::WithRawCallbackMethod_GetEmployee<
+          v1::DirectoryService::CallbackService> {
  public:
   explicit DirectoryServiceImpl(Context* ctx) : ctx_(ctx) {}
 

@@ -143,25 +143,12 @@ class AuthzMatrix : public PlanningSuite {
   }
 
   Answer Call(const std::string& method, const std::string& request, P p) {
-    std::string pkg = method.substr(0, method.find('/'));
-    std::vector<std::string> parts = absl::StrSplit(pkg, '.');
-    std::string module = parts.size() > 1 ? parts[1] : "";
-    grpc::GenericStub stub(Channel(module));
     auto ctx = ContextFor(p);
-    grpc::Slice slice(request);
-    grpc::ByteBuffer in(&slice, 1), out;
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(ctx.get(), "/" + method, grpc::StubOptions(), &in, &out,
-                   [&](grpc::Status s) { done.set_value(std::move(s)); });
-    grpc::Status s = done.get_future().get();
     Answer a;
+    grpc::Status s = CallBytes(method, request, ctx.get(), &a.body);
     a.code = s.error_code();
     a.message = s.error_message();
     if (a.code == StatusCode::INVALID_ARGUMENT) a.fields = Fields(s);
-    std::vector<grpc::Slice> slices;
-    if (s.ok() && out.Dump(&slices).ok()) {
-      for (const auto& sl : slices) a.body.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-    }
     return a;
   }
 

@@ -2,6 +2,8 @@
 // loopback: customers, the duplicate guard, Chinese-aware search, the pipeline, the public
 // pool, imports, orders and credit, activities and due visits, and the access matrix.
 #include "absl/strings/str_cat.h"
+#include "common/cache/cache.h"
+#include "common/redis/redis_client.h"
 #include "gmock/gmock.h"
 #include "tests/integration/suite.h"
 
@@ -48,6 +50,86 @@ class CrmIT : public PlanningSuite {
     return names;
   }
 };
+
+// A customer the process holds in its near cache is sent as the bytes it was cached as, not
+// parsed and serialized again; who may see it is still decided, from the owner read off the
+// bytes. The cached bytes here repeat the name field, as no serializer writes it, so that only
+// the bytes as cached can come back unchanged (a parse keeps the last name, as every reader of
+// the reply does).
+TEST_F(CrmIT, ACachedCustomerIsSentAsTheBytesCached) {
+  cv1::Customer c = Create(rep_, NewCustomer("广州白云酒店", "广州"));
+  cv1::Customer renamed;
+  renamed.set_name("白云酒店（新）");
+  const std::string cached = c.SerializeAsString() + renamed.SerializeAsString();
+  auto redis = redis::RedisClient::Create(redis_->url(), {});
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  ASSERT_TRUE((*redis)
+                  ->Command({"SET", cache::Key("acme", "crm", "customer", c.id()), cached, "EX",
+                             "300"})
+                  .ok());
+
+  cv1::GetCustomerRequest get;
+  get.set_id(c.id());
+  const std::string method = "opsuite.crm.v1.CustomerService/GetCustomer";
+  // The first read after the SET takes it from Redis (and parses it, as any value new to the
+  // process is); the ones after are near hits.
+  auto read_as = [&](std::unique_ptr<grpc::ClientContext> ctx, std::string* reply) {
+    return CallBytes(method, get.SerializeAsString(), ctx.get(), reply);
+  };
+  std::string reply;
+  int exact = 0;
+  for (int i = 0; i < 5; ++i) {
+    grpc::Status s = read_as(Admin(), &reply);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    cv1::Customer read;
+    ASSERT_TRUE(read.ParseFromString(reply));
+    EXPECT_EQ(read.name(), "白云酒店（新）");
+    EXPECT_EQ(read.owner_id(), rep_);
+    exact += reply == cached;
+  }
+  EXPECT_GE(exact, 4) << "near hits must send the cached bytes unchanged";
+
+  // The owner, an employee who does not see the org, is told from the bytes: a near hit too.
+  ASSERT_TRUE(read_as(As(rep_, "employee"), &reply).ok());
+  EXPECT_EQ(reply, cached);
+  // A manager of the owner: the directory decides, on a worker, and the reply is the message.
+  grpc::Status s = read_as(As(manager_, "manager"), &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  cv1::Customer read;
+  ASSERT_TRUE(read.ParseFromString(reply));
+  EXPECT_EQ(read.name(), "白云酒店（新）");
+  // A manager of another department is refused.
+  EXPECT_EQ(read_as(As(other_, "manager"), &reply).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// A cached value that is not a customer (corruption, an outside writer) is never sent: it is
+// dropped and the customer read again from the database, for every kind of caller.
+TEST_F(CrmIT, ACorruptCachedCustomerIsReadAgainFromTheDatabase) {
+  cv1::Customer c = Create(rep_, NewCustomer("广州白云酒店", "广州"));
+  auto redis = redis::RedisClient::Create(redis_->url(), {});
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  const std::string key = cache::Key("acme", "crm", "customer", c.id());
+  cv1::GetCustomerRequest get;
+  get.set_id(c.id());
+  for (const auto& [who, roles] : std::vector<std::pair<std::string, std::string>>{
+           {"admin-1", "admin"}, {rep_, "employee"}, {manager_, "manager"}}) {
+    ASSERT_TRUE((*redis)->Command({"SET", key, "not a customer", "EX", "300"}).ok());
+    for (int i = 0; i < 3; ++i) {
+      cv1::Customer read;
+      grpc::Status s = customers_->GetCustomer(As(who, roles).get(), get, &read);
+      ASSERT_TRUE(s.ok()) << who << " read " << i << ": " << s.error_message();
+      EXPECT_EQ(read.name(), "广州白云酒店") << who;
+      EXPECT_EQ(read.id(), c.id()) << who;
+    }
+    auto now = (*redis)->Command({"GET", key});
+    ASSERT_TRUE(now.ok());
+    if (now->is_string()) {
+      cv1::Customer cached;
+      EXPECT_TRUE(cached.ParseFromString(now->str)) << who << ": the bad value is still there";
+    }
+  }
+}
 
 TEST_F(CrmIT, CustomersFollowTheOrgTree) {
   cv1::Customer c = Create(rep_, NewCustomer("广州白云酒店", "广州"));

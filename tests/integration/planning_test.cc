@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
+#include "common/cache/cache.h"
 #include "common/redis/redis_client.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -279,6 +280,46 @@ TEST_F(PlanningIT, CacheMissesLoadOnTheReadPool) {
   EXPECT_EQ(after.read_workers, before.read_workers + 1);
   EXPECT_GE(after.workers, before.workers + 1);
   (*replica)->Shutdown(absl::Seconds(2));
+}
+
+// GetEmployee near hits go out as the bytes cached (the name field twice here, as no serializer
+// writes it, so only those bytes can come back unchanged). A request that does not parse is
+// refused as gRPC refuses it for a method registered with its types.
+TEST_F(PlanningIT, ACachedEmployeeIsSentAsTheBytesCached) {
+  pv1::GetEmployeeRequest get;
+  get.set_id(rep_);
+  pv1::Employee e;
+  ASSERT_TRUE(directory_->GetEmployee(Admin().get(), get, &e).ok());
+  pv1::Employee renamed;
+  renamed.set_name("销售代表（新）");
+  const std::string cached = e.SerializeAsString() + renamed.SerializeAsString();
+  auto redis = redis::RedisClient::Create(redis_->url(), {});
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  ASSERT_TRUE((*redis)
+                  ->Command({"SET", cache::Key("acme", "planning", "employee", rep_), cached,
+                             "EX", "300"})
+                  .ok());
+  const std::string method = "opsuite.planning.v1.DirectoryService/GetEmployee";
+  int exact = 0;
+  for (int i = 0; i < 5; ++i) {
+    std::string reply;
+    grpc::Status s = CallBytes(method, get.SerializeAsString(), Admin().get(), &reply);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    pv1::Employee read;
+    ASSERT_TRUE(read.ParseFromString(reply));
+    EXPECT_EQ(read.name(), "销售代表（新）");
+    EXPECT_EQ(read.id(), rep_);
+    exact += reply == cached;
+  }
+  EXPECT_GE(exact, 4) << "near hits must send the cached bytes unchanged";
+
+  // Field 1 (id) with a length that runs past the end: refused, saying what was expected.
+  std::string reply;
+  grpc::Status bad = CallBytes(method, std::string("\x0a\x05ab", 4), Admin().get(), &reply);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.error_message();
+  EXPECT_THAT(bad.error_message(), ::testing::HasSubstr("opsuite.planning.v1.GetEmployeeRequest"));
+  // And the server goes on answering.
+  ASSERT_TRUE(directory_->GetEmployee(Admin().get(), get, &e).ok());
 }
 
 TEST_F(PlanningIT, SeedAnnualTargetSplitsIntoQuartersAndTracksProgress) {

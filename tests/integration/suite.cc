@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <future>
+
 #include "absl/algorithm/container.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +12,7 @@
 #include "common/storage/postgres.h"
 #include "common/storage/sqlite.h"
 #include "common/testing/postgres_server.h"
+#include "grpcpp/generic/generic_stub.h"
 
 #include "services/crm/crm_module.h"
 #include "services/notify/notify_module.h"
@@ -198,6 +201,25 @@ std::shared_ptr<grpc::Channel> PlanningSuite::Channel(const std::string& module)
   std::shared_ptr<grpc::Channel>& ch = channels_[address];
   if (!ch) ch = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   return ch;
+}
+
+grpc::Status PlanningSuite::CallBytes(const std::string& method, const std::string& request,
+                                      grpc::ClientContext* ctx, std::string* reply) {
+  // opsuite.<module>.v1.Service/Method
+  std::vector<std::string> parts = absl::StrSplit(method.substr(0, method.find('/')), '.');
+  grpc::GenericStub stub(Channel(parts.size() > 1 ? parts[1] : ""));
+  grpc::Slice slice(request);
+  grpc::ByteBuffer in(&slice, 1), out;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(ctx, "/" + method, grpc::StubOptions(), &in, &out,
+                 [&](grpc::Status s) { done.set_value(std::move(s)); });
+  grpc::Status s = done.get_future().get();
+  reply->clear();
+  std::vector<grpc::Slice> slices;
+  if (s.ok() && out.Dump(&slices).ok()) {
+    for (const auto& sl : slices) reply->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  }
+  return s;
 }
 
 absl::StatusOr<storage::DatabasePtr> PlanningSuite::OpenModuleDatabase(

@@ -76,6 +76,11 @@ class PlanningSuite : public ::testing::Test {
   // The channel to `module` ("planning", "notify", ...): the one server, or its own process.
   std::shared_ptr<grpc::Channel> Channel(const std::string& module);
   std::string Address(const std::string& module) const { return server_->Address(module); }
+  // A unary call of `method` ("opsuite.crm.v1.CustomerService/GetCustomer") to its module with
+  // `request` already serialized, through a generic stub: its status, and in `*reply` the
+  // response's bytes exactly as the server sent them.
+  grpc::Status CallBytes(const std::string& method, const std::string& request,
+                         grpc::ClientContext* ctx, std::string* reply);
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& sub, const std::string& roles,
                                           const std::string& org = "acme");
