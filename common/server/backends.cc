@@ -83,6 +83,7 @@ bool OlderThan7(const std::string& version) {
 
 absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_url,
                                                        size_t near_cache_entries,
+                                                       absl::Duration cache_timeout,
                                                        const Clock* clock) {
   Clock* mutable_clock = const_cast<Clock*>(clock);
   if (redis_url.empty()) {
@@ -98,6 +99,7 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_
   // Short commands from every request: one pipelined connection carries them in batches.
   redis::RedisOptions cache_options;
   cache_options.pipeline = true;
+  cache_options.command_timeout = cache_timeout;
   ASSIGN_OR_RETURN(auto cache_client, redis::RedisClient::Create(redis_url, cache_options));
   redis::RedisOptions stream_options;
   stream_options.command_timeout = absl::Seconds(1);

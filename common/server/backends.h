@@ -32,9 +32,11 @@ class Backends {
 
 // `redis_url` empty: MemoryCache + InProcessBus. Otherwise RedisCache (behind a NearCache of
 // `near_cache_entries`, unless 0) + RedisStreamBus; a Redis that is down at start-up is not
-// fatal (the cache misses, the outbox keeps events).
+// fatal (the cache misses, the outbox keeps events). The cache's commands wait at most
+// `cache_timeout` for Redis.
 absl::StatusOr<std::unique_ptr<Backends>> MakeBackends(const std::string& redis_url,
                                                        size_t near_cache_entries,
+                                                       absl::Duration cache_timeout,
                                                        const Clock* clock);
 
 }  // namespace opsuite::server

@@ -35,6 +35,10 @@ ABSL_FLAG(std::string, redis, "",
 ABSL_FLAG(int, near_cache_entries, 50000,
           "Cache entries kept in-process in front of Redis, invalidated by Redis client-side "
           "caching; 0: every cached read goes to Redis");
+ABSL_FLAG(absl::Duration, redis_cache_timeout, absl::Milliseconds(5),
+          "How long a cache read or write waits for Redis before the call goes on without the "
+          "cache (to the database); raise it for a Redis across a slow network, or under "
+          "valgrind (bench/callgrind.sh)");
 ABSL_FLAG(std::string, jwt_secret, "", "HS256 key that verifies callers' JWTs");
 ABSL_FLAG(std::string, jwt_keys, "",
           "Extra HS256 keys for rotation: kid=secret,kid=secret (tokens name one by `kid`)");
@@ -168,7 +172,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
 
   impl->options = options;
   ASSIGN_OR_RETURN(impl->credentials, LoadCredentials(options.tls));
-  ASSIGN_OR_RETURN(impl->backends, MakeBackends(options.redis_url, options.near_cache_entries, options.clock));
+  ASSIGN_OR_RETURN(impl->backends, MakeBackends(options.redis_url, options.near_cache_entries,
+                                                options.cache_timeout, options.clock));
   impl->metrics = std::make_unique<Metrics>();
   impl->verifier = std::make_unique<auth::JwtVerifier>(options.jwt_keys, options.clock);
   impl->executor = std::make_unique<Executor>(options.workers);
@@ -327,6 +332,10 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   }
   o.redis_url = absl::GetFlag(FLAGS_redis);
   o.near_cache_entries = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_near_cache_entries)));
+  o.cache_timeout = absl::GetFlag(FLAGS_redis_cache_timeout);
+  if (o.cache_timeout <= absl::ZeroDuration() || o.cache_timeout > absl::Seconds(10)) {
+    return InvalidField("redis_cache_timeout", "must be more than 0 and at most 10s, e.g. 5ms");
+  }
   if (!absl::GetFlag(FLAGS_jwt_secret).empty()) {
     o.jwt_keys.push_back({"", absl::GetFlag(FLAGS_jwt_secret)});
   }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/auth/jwt.h"
 #include "common/clock.h"
 #include "common/server/module.h"
@@ -35,6 +36,8 @@ struct ServerOptions {
   std::string redis_url;  // empty: in-process cache and event bus
   // In-process copies of Redis cache entries kept true by Redis (cache/near_cache.h); 0: off.
   size_t near_cache_entries = 50000;
+  // How long the cache's Redis commands wait before the call goes on without the cache.
+  absl::Duration cache_timeout = absl::Milliseconds(5);
   std::vector<auth::SigningKey> jwt_keys;
   std::string metrics_addr;  // empty: no metrics endpoint
   // Where other modules run ("planning" -> "10.0.0.5:50051"); a module not named here is

@@ -321,7 +321,7 @@ TEST_F(GatewayTest, DeepOrMalformedJsonIs400AndTheGatewayGoesOn) {
     EXPECT_EQ(r.status, 400) << depth << ": " << r.body.substr(0, 300);
     EXPECT_EQ(J(r)["code"], 3) << depth;
   }
-  for (const std::string bad : {std::string("{\"customer\":"), std::string("\xff\xfe{}"),
+  for (const std::string& bad : {std::string("{\"customer\":"), std::string("\xff\xfe{}"),
                                 std::string("{\"customer\":{\"name\":\"a\",\"name\":1}}"),
                                 std::string(100, '{')}) {
     HttpResult r = AsAdmin("POST", "/v1/customers", bad);

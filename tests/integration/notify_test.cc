@@ -281,7 +281,9 @@ TEST_F(NotifyTest, TwoReplicasSendEachWebhookOnce) {
   absl::SleepFor(absl::Seconds(1));  // a second sender would have called by now
   EXPECT_EQ(http_->requests().size(), static_cast<size_t>(kNotices));
   for (const nv1::Delivery& d : Deliveries(rep_)) {
-    if (d.channel() == nv1::CHANNEL_WEBHOOK) EXPECT_EQ(d.attempts(), 1) << d.id();
+    if (d.channel() == nv1::CHANNEL_WEBHOOK) {
+      EXPECT_EQ(d.attempts(), 1) << d.id();
+    }
   }
   (*replica)->Shutdown(absl::Seconds(2));
 }

@@ -315,7 +315,7 @@ TEST_F(PlanningIT, ACachedEmployeeIsSentAsTheBytesCached) {
 
   // Field 1 (id) with a length that runs past the end: refused, saying what was expected.
   std::string reply;
-  grpc::Status bad = CallBytes(method, std::string("\x0a\x05ab", 4), Admin().get(), &reply);
+  grpc::Status bad = CallBytes(method, std::string("\x0a\x05" "ab", 4), Admin().get(), &reply);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.error_message();
   EXPECT_THAT(bad.error_message(), ::testing::HasSubstr("opsuite.planning.v1.GetEmployeeRequest"));
   // And the server goes on answering.

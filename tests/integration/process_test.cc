@@ -279,6 +279,13 @@ TEST(ProcessTest, BadConfigurationExitsWithAClearMessage) {
   EXPECT_NE(r.Wait(), 0);
   EXPECT_NE(r.output.find("read_workers"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("four per core"), std::string::npos) << r.output;
+
+  Process t = Spawn({"--redis_cache_timeout=0", "--grpc_addr=127.0.0.1:0", "--jwt_secret=x",
+                     "--data_dir=/tmp/opsuite_bad_config"},
+                    {});
+  t.WaitFor("\n", absl::Seconds(10));
+  EXPECT_NE(t.Wait(), 0);
+  EXPECT_NE(t.output.find("redis_cache_timeout"), std::string::npos) << t.output;
 }
 
 }  // namespace
