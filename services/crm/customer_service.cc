@@ -237,6 +237,10 @@ void CustomerServiceImpl::StartGetCustomer(const Call& call, const v1::GetCustom
   if (std::optional<std::string> c = ctx_->cache->Peek(key)) {
     // A near hit, sent as the bytes it was cached as. Whether the caller plainly sees it needs
     // only the owner, read off the bytes; otherwise the directory decides, on the worker pool.
+    // The bytes are not checked here: a near entry was parsed once when it reached the process
+    // (GetOrLoadAsync; one that does not parse is deleted), so a corrupt value in Redis reaches
+    // only near hits in the moment between its arrival and its deletion
+    // (CrmIT.ACorruptCachedCustomerIsReadAgainFromTheDatabase).
     if (!call.principal.SeesOrg()) {  // else the owner does not matter
       std::optional<std::string_view> owner = wire::StringField(*c, kCustomerOwnerIdField);
       if (!owner.has_value() || !PlainlyVisible(call, *owner)) return;
