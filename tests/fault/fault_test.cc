@@ -611,7 +611,9 @@ TEST_F(ClusterTest, RedisOutageUnderMixedLoad) {
     for (int i = 0; i < kOwned; ++i) {
       Attempt attempt = CustomerOp("own-", t, i).second;
       std::string id;
-      ASSERT_TRUE(Retry([&] { return attempt(&id); }).ok());
+      grpc::Status created = Retry([&] { return attempt(&id); });
+      ASSERT_TRUE(created.ok()) << "customer " << t << "-" << i << ": " << created.error_code()
+                                << " " << created.error_message();
       owned[t].push_back(id);
     }
   }
@@ -624,7 +626,10 @@ TEST_F(ClusterTest, RedisOutageUnderMixedLoad) {
   for (const auto& list : owned) {
     for (const std::string& id : list) {
       cv1::Customer c;
-      for (int r : {0, 1}) ASSERT_TRUE(get(r, id, &c).ok());
+      for (int r : {0, 1}) {
+        grpc::Status s = get(r, id, &c);
+        ASSERT_TRUE(s.ok()) << "replica " << r << ": " << s.error_code() << " " << s.error_message();
+      }
     }
   }
 
