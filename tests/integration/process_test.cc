@@ -12,6 +12,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/jwt.h"
 #include "common/ports.h"
@@ -260,32 +261,22 @@ TEST(ProcessTest, SecretsNeverReachTheLog) {
 }
 
 TEST(ProcessTest, BadConfigurationExitsWithAClearMessage) {
-  Process p = Spawn({"--target=nope", "--grpc_addr=127.0.0.1:0", "--jwt_secret=x",
-                     "--data_dir=/tmp/opsuite_bad_config"},
-                    {});
-  p.WaitFor("\n", absl::Seconds(10));
-  EXPECT_NE(p.Wait(), 0);
-  EXPECT_NE(p.output.find("unknown module \\\"nope\\\""), std::string::npos) << p.output;
-
-  Process q = Spawn({"--grpc_addr=127.0.0.1:0", "--data_dir=/tmp/opsuite_bad_config"}, {});
-  q.WaitFor("\n", absl::Seconds(10));
-  EXPECT_NE(q.Wait(), 0);
-  EXPECT_NE(q.output.find("jwt_secret"), std::string::npos) << q.output;
-
-  Process r = Spawn({"--read_workers=-1", "--grpc_addr=127.0.0.1:0", "--jwt_secret=x",
-                     "--data_dir=/tmp/opsuite_bad_config"},
-                    {});
-  r.WaitFor("\n", absl::Seconds(10));
-  EXPECT_NE(r.Wait(), 0);
-  EXPECT_NE(r.output.find("read_workers"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("four per core"), std::string::npos) << r.output;
-
-  Process t = Spawn({"--redis_cache_timeout=0", "--grpc_addr=127.0.0.1:0", "--jwt_secret=x",
-                     "--data_dir=/tmp/opsuite_bad_config"},
-                    {});
-  t.WaitFor("\n", absl::Seconds(10));
-  EXPECT_NE(t.Wait(), 0);
-  EXPECT_NE(t.output.find("redis_cache_timeout"), std::string::npos) << t.output;
+  // Each set of flags is refused at start: a non-zero exit whose output says each of `says`.
+  auto refused = [](std::vector<std::string> flags, std::vector<std::string> says) {
+    const std::string what = absl::StrJoin(flags, " ");
+    flags.push_back("--grpc_addr=127.0.0.1:0");
+    flags.push_back("--data_dir=/tmp/opsuite_bad_config");
+    Process p = Spawn(flags, {});
+    p.WaitFor("\n", absl::Seconds(10));
+    EXPECT_NE(p.Wait(), 0) << what;
+    for (const std::string& s : says) {
+      EXPECT_NE(p.output.find(s), std::string::npos) << what << ": " << p.output;
+    }
+  };
+  refused({"--target=nope", "--jwt_secret=x"}, {"unknown module \\\"nope\\\""});
+  refused({}, {"jwt_secret"});  // no key at all
+  refused({"--read_workers=-1", "--jwt_secret=x"}, {"read_workers", "four per core"});
+  refused({"--redis_cache_timeout=0", "--jwt_secret=x"}, {"redis_cache_timeout"});
 }
 
 }  // namespace

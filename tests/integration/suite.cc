@@ -222,6 +222,13 @@ grpc::Status PlanningSuite::CallBytes(const std::string& method, const std::stri
   return s;
 }
 
+bool PlanningSuite::PutInCache(const std::string& key, const std::string& bytes) {
+  auto redis = redis::RedisClient::Create(redis_->url(), {});
+  if (!redis.ok()) return false;
+  auto reply = (*redis)->Command({"SET", key, bytes, "EX", "300"});
+  return reply.ok() && !reply->is_error();
+}
+
 absl::StatusOr<storage::DatabasePtr> PlanningSuite::OpenModuleDatabase(
     const std::string& component) {
   if (!db_url_.empty()) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -81,6 +82,33 @@ class PlanningSuite : public ::testing::Test {
   // response's bytes exactly as the server sent them.
   grpc::Status CallBytes(const std::string& method, const std::string& request,
                          grpc::ClientContext* ctx, std::string* reply);
+  // Stores `bytes` under `key` in the suite's Redis for 5 minutes, behind the servers' backs
+  // (as another writer or a corruption would), and returns whether Redis took it.
+  bool PutInCache(const std::string& key, const std::string& bytes);
+  // Calls `method` with `request` as admin `n` times through CallBytes; every reply must
+  // succeed, parse as a Msg and pass `check`. Returns how many replies were exactly `bytes`.
+  template <class Msg>
+  int RepliesExactly(const std::string& method, const std::string& request,
+                     const std::string& bytes, int n,
+                     const std::function<void(const Msg&)>& check) {
+    int exact = 0;
+    for (int i = 0; i < n; ++i) {
+      std::string reply;
+      grpc::Status s = CallBytes(method, request, Admin().get(), &reply);
+      if (!s.ok()) {
+        ADD_FAILURE() << method << " call " << i << ": " << s.error_message();
+        continue;
+      }
+      Msg read;
+      if (!read.ParseFromString(reply)) {
+        ADD_FAILURE() << method << " call " << i << ": the reply does not parse";
+        continue;
+      }
+      check(read);
+      exact += reply == bytes;
+    }
+    return exact;
+  }
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& sub, const std::string& roles,
                                           const std::string& org = "acme");

@@ -1,15 +1,13 @@
 // The topology helper itself (common/testing/topology.h): every service its own process, each
 // exits 0 on SIGTERM, and a port taken between choosing it and binding it does not fail the
 // start (it starts again on fresh ports), which is how ephemeral ports behave on a busy host.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "common/ports.h"
+#include "common/testing/listening_port.h"
 #include "common/testing/topology.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -18,29 +16,6 @@
 
 namespace opsuite::testing {
 namespace {
-
-// A socket listening on a loopback port, so nobody else can bind it.
-class TakenPort {
- public:
-  TakenPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    EXPECT_EQ(listen(fd_, 1), 0);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~TakenPort() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 bool Serving(const std::string& address) {
   auto stub = grpc::health::v1::Health::NewStub(
@@ -54,7 +29,7 @@ bool Serving(const std::string& address) {
 }
 
 TEST(TopologyTest, APortTakenBeforeTheProcessBindsItStartsEverythingAgainOnFreshPorts) {
-  TakenPort taken;
+  ListeningPort taken;  // so nobody else can bind it
   auto dir = std::filesystem::temp_directory_path() / ("opsuite_topology_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   TopologyOptions o;
