@@ -110,7 +110,8 @@ void WriteLoad::Start() {
 }
 
 void WriteLoad::Stop() {
-  if (!stop_.exchange(true)) stop_at_ = absl::ToUnixMillis(absl::Now());
+  int64_t running = 0;
+  stop_at_.compare_exchange_strong(running, absl::ToUnixMillis(absl::Now()));
   for (auto& w : workers_) w.join();
   workers_.clear();
 }
@@ -123,7 +124,7 @@ std::vector<Op> WriteLoad::ops() const {
 }
 
 void WriteLoad::Run(int thread) {
-  for (int64_t n = 0; !stop_; ++n) {
+  for (int64_t n = 0; stop_at_ == 0; ++n) {
     auto [op, attempt] = make_(thread, n);
     for (;;) {
       ++op.attempts;
@@ -138,7 +139,8 @@ void WriteLoad::Run(int thread) {
         op.final_message = s.error_message();
         break;
       }
-      if (stop_ && absl::Now() > absl::FromUnixMillis(stop_at_) + give_up_) {
+      const int64_t stopped_at = stop_at_;
+      if (stopped_at != 0 && absl::Now() > absl::FromUnixMillis(stopped_at) + give_up_) {
         op.abandoned = true;
         break;
       }

@@ -98,8 +98,9 @@ class WriteLoad {
   const Make make_;
   Tally* const tally_;
   const absl::Duration pause_, give_up_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int64_t> stop_at_{0};  // unix ms
+  // When Stop() was first called (unix ms); 0 while running. One variable, so a thread that
+  // sees the load stopped also sees when: the give-up clock never starts at the epoch.
+  std::atomic<int64_t> stop_at_{0};
   std::vector<std::thread> workers_;
   mutable absl::Mutex mu_;
   std::vector<std::vector<Op>> done_;
