@@ -40,6 +40,7 @@
 #include "common/status.h"
 #include "common/storage/sqlite.h"
 #include "common/testing/child_process.h"
+#include "common/testing/eventually.h"
 #include "common/testing/postgres_server.h"
 #include "common/testing/redis_server.h"
 #include "common/testing/topology.h"
@@ -76,16 +77,6 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token,
   ctx->AddMetadata("authorization", "Bearer " + token);
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   return ctx;
-}
-
-template <class Pred>
-bool Eventually(Pred pred, absl::Duration limit) {
-  absl::Time end = absl::Now() + limit;
-  while (absl::Now() < end) {
-    if (pred()) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return pred();
 }
 
 // Calls `call` (one attempt) until it is not UNAVAILABLE/DEADLINE_EXCEEDED or `limit` passed.

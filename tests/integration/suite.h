@@ -22,6 +22,7 @@
 #include "common/server/server.h"
 #include "common/status.h"
 #include "common/storage/database.h"
+#include "common/testing/eventually.h"
 #include "common/testing/redis_server.h"
 #include "common/testing/topology.h"
 #include "grpcpp/grpcpp.h"
@@ -173,16 +174,6 @@ std::vector<std::string> Fields(const grpc::Status& status);
 // Entries of the stream `ops:events` at `redis_url` as (type, event id) pairs.
 std::vector<std::pair<std::string, std::string>> StreamEvents(const std::string& redis_url);
 
-// Waits (real time, bounded) until `pred` holds.
-template <class Pred>
-bool Eventually(Pred pred, absl::Duration limit = absl::Seconds(10)) {
-  absl::Time end = absl::Now() + limit;
-  while (absl::Now() < end) {
-    if (pred()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return pred();
-}
 
 
 }  // namespace opsuite::testing
