@@ -1,9 +1,18 @@
 #include "common/executor.h"
 
+#include <utility>
+
+#include "common/thread_name.h"
+
 namespace opsuite {
 
-Executor::Executor(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
+Executor::Executor(int threads, std::string name) {
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    threads_.emplace_back([this, name] {
+      SetThreadName(name);
+      Loop();
+    });
+  }
 }
 
 Executor::~Executor() { Shutdown(); }

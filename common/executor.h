@@ -1,7 +1,7 @@
 // A fixed pool of worker threads for blocking work (database, Redis), so gRPC's own threads
 // never block.
 //
-//   Executor pool(16);
+//   Executor pool(16, "worker");   // the threads' name, as top -H and perf show them
 //   pool.Submit([] { ... });
 //   pool.Shutdown();   // runs what was queued, then joins
 #pragma once
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace opsuite {
 
 class Executor {
  public:
-  explicit Executor(int threads);
+  explicit Executor(int threads, std::string name = "worker");
   ~Executor();  // Shutdown()
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;

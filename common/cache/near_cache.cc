@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/thread_name.h"
 
 namespace opsuite::cache {
 
@@ -33,7 +34,10 @@ NearCache::NearCache(std::unique_ptr<Cache> inner, std::shared_ptr<redis::RedisC
   for (int i = 0; i < std::max(1, options_.shards); ++i) {
     shards_.push_back(std::make_unique<Shard>());
   }
-  listener_ = std::thread([this] { Listen(); });
+  listener_ = std::thread([this] {
+    SetThreadName("near-cache");
+    Listen();
+  });
 }
 
 NearCache::~NearCache() {

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "common/storage/outbox.h"
+#include "common/thread_name.h"
 
 namespace opsuite::events {
 
@@ -21,7 +22,10 @@ void OutboxRelay::Start() {
   absl::MutexLock lock(&mu_);
   if (started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("outbox-relay");
+    Loop();
+  });
 }
 
 void OutboxRelay::Notify() {

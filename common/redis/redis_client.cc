@@ -25,6 +25,7 @@
 #include "absl/strings/strip.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/thread_name.h"
 
 namespace opsuite::redis {
 
@@ -168,7 +169,10 @@ class RedisClient::Pipe {
 
   explicit Pipe(RedisClient* client) : client_(client) {
     event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      SetThreadName("redis-pipe");
+      Run();
+    });
   }
 
   ~Pipe() {

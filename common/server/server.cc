@@ -176,8 +176,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::vector<ModuleSp
                                                 options.cache_timeout, options.clock));
   impl->metrics = std::make_unique<Metrics>();
   impl->verifier = std::make_unique<auth::JwtVerifier>(options.jwt_keys, options.clock);
-  impl->executor = std::make_unique<Executor>(options.workers);
-  impl->read_executor = std::make_unique<Executor>(ReadWorkers(options.read_workers));
+  impl->executor = std::make_unique<Executor>(options.workers, "worker");
+  impl->read_executor =
+      std::make_unique<Executor>(ReadWorkers(options.read_workers), "read-worker");
   impl->edge = std::make_unique<Edge>(impl->verifier.get(), impl->executor.get(),
                                       impl->metrics.get(), impl->read_executor.get());
 

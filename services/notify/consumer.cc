@@ -4,13 +4,17 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/thread_name.h"
 #include "services/notify/fanout.h"
 #include "services/notify/inbox_hub.h"
 
 namespace opsuite::notify {
 
 void EventConsumer::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("notify-consumer");
+    Loop();
+  });
 }
 
 void EventConsumer::Stop() {

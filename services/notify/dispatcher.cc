@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/thread_name.h"
 #include "common/timestamps.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/notify/domain/policy.h"
@@ -34,7 +35,10 @@ bool Permanent(const absl::Status& s) {
 }  // namespace
 
 void Dispatcher::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("notify-dispatch");
+    Loop();
+  });
 }
 
 void Dispatcher::Stop() {

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/thread_name.h"
 
 namespace opsuite::notify {
 
@@ -62,7 +63,10 @@ void InboxWatcher::OnDone() {
 }
 
 void InboxHub::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("inbox-hub");
+    Loop();
+  });
 }
 
 void InboxHub::Stop() {

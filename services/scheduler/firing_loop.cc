@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/timestamps.h"
 #include "services/scheduler/domain/job_rules.h"
 
@@ -49,7 +50,10 @@ void FiringLoop::Start() {
     absl::MutexLock lock(&registry_mu);
     Registry()->push_back(this);
   }
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("scheduler-fire");
+    Loop();
+  });
 }
 
 void FiringLoop::Stop() {

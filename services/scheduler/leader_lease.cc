@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace opsuite::scheduler {
 namespace {
@@ -46,7 +47,10 @@ void LeaderLease::Start() {
   absl::MutexLock lock(&mu_);
   if (!redis_ || started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("leader-lease");
+    Loop();
+  });
 }
 
 void LeaderLease::Stop() {

@@ -10,6 +10,7 @@
 #include "common/server/client.h"
 #include "common/status.h"
 #include "common/storage/outbox.h"
+#include "common/thread_name.h"
 #include "common/timestamps.h"
 #include "opsuite/planning/v1/directory.grpc.pb.h"
 #include "services/scoring/leaderboard.h"
@@ -83,7 +84,10 @@ absl::Status RunWorker::Start() {
   if (!unfinished.empty()) {
     log::Info("resuming evaluation runs", {{"runs", absl::StrCat(unfinished.size())}});
   }
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("scoring-runs");
+    Loop();
+  });
   return absl::OkStatus();
 }
 
