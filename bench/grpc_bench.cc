@@ -7,7 +7,8 @@
 //   hit           GetEmployee over ids already in Redis
 //   miss          GetEmployee of ids never read since FLUSHALL (each call reads SQLite and
 //                 fills Redis); counted by calls, not time, so every call is a miss: the
-//                 first pass since start on its own, then --miss_rounds passes together
+//                 first pass since start on its own, then --miss_rounds passes together;
+//                 each pass after 1 s of echo, which is what these rows are compared with
 //   GetCustomer   GetCustomer over ids already in Redis
 //   REST GetCustomer  the same reads as HTTP/JSON through the gateway (one keep-alive
 //                 connection per call in flight), compared with the gRPC GetCustomer figure
