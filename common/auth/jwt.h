@@ -29,7 +29,7 @@ struct SigningKey {
 struct Claims {
   std::string subject;
   std::string org;
-  std::vector<std::string> roles;  // "employee", "manager", "admin", "service"
+  std::vector<std::string> roles = {};  // "employee", "manager", "admin", "service"
 };
 
 class JwtVerifier {

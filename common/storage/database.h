@@ -93,7 +93,7 @@ struct Migration {
   std::string sql;           // may hold several statements separated by ';'
   // When PostgreSQL needs different text. Empty: `sql` with the type BLOB spelled BYTEA and
   // INTEGER PRIMARY KEY AUTOINCREMENT spelled BIGSERIAL PRIMARY KEY (nothing else changes).
-  std::string postgres_sql;
+  std::string postgres_sql = {};
 };
 
 // Applies the migrations of `component` that are not yet recorded in `schema_migrations`,

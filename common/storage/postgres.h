@@ -31,7 +31,7 @@ namespace opsuite::storage {
 struct PostgresOptions {
   std::string url;           // postgres://user:password@host:port/dbname?... (libpq URI)
   int pool_size = 8;         // connections at most
-  std::string schema;        // empty: the server's default search_path
+  std::string schema = {};   // empty: the server's default search_path
   bool serializable = true;  // write transactions at SERIALIZABLE; false: READ COMMITTED
   int max_attempts = 10;     // runs of `fn` on serialization failures / deadlocks
   absl::Duration connect_timeout = absl::Seconds(5);
