@@ -8,10 +8,7 @@ namespace opsuite {
 
 Executor::Executor(int threads, std::string name) {
   for (int i = 0; i < std::max(1, threads); ++i) {
-    threads_.emplace_back([this, name] {
-      SetThreadName(name);
-      Loop();
-    });
+    threads_.push_back(StartThread(name, [this] { Loop(); }));
   }
 }
 

@@ -48,10 +48,8 @@ TEST(ExecutorTest, ItsThreadsCarryItsName) {
 }
 
 TEST(ThreadNameTest, ANameOverFifteenBytesIsCutNotRefused) {
-  std::thread t([] {
-    SetThreadName("a-very-long-thread-name");
-    EXPECT_EQ(ThisThreadName(), "a-very-long-thr");
-  });
+  std::thread t = StartThread("a-very-long-thread-name",
+                              [] { EXPECT_EQ(ThisThreadName(), "a-very-long-thr"); });
   t.join();
 }
 

@@ -34,10 +34,7 @@ NearCache::NearCache(std::unique_ptr<Cache> inner, std::shared_ptr<redis::RedisC
   for (int i = 0; i < std::max(1, options_.shards); ++i) {
     shards_.push_back(std::make_unique<Shard>());
   }
-  listener_ = std::thread([this] {
-    SetThreadName("near-cache");
-    Listen();
-  });
+  listener_ = StartThread("near-cache", [this] { Listen(); });
 }
 
 NearCache::~NearCache() {

@@ -22,10 +22,7 @@ void OutboxRelay::Start() {
   absl::MutexLock lock(&mu_);
   if (started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] {
-    SetThreadName("outbox-relay");
-    Loop();
-  });
+  thread_ = StartThread("outbox-relay", [this] { Loop(); });
 }
 
 void OutboxRelay::Notify() {

@@ -169,10 +169,7 @@ class RedisClient::Pipe {
 
   explicit Pipe(RedisClient* client) : client_(client) {
     event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    thread_ = std::thread([this] {
-      SetThreadName("redis-pipe");
-      Run();
-    });
+    thread_ = StartThread("redis-pipe", [this] { Run(); });
   }
 
   ~Pipe() {

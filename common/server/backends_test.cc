@@ -12,8 +12,8 @@ namespace {
 // cache read gives up after that long (and not after the 5 ms default), then reads as a miss.
 TEST(BackendsTest, TheCacheWaitsForRedisAsLongAsConfigured) {
   testing::ListeningPort silent;  // a "Redis" that takes connections and never answers
-  auto backends = MakeBackends(absl::StrCat("redis://127.0.0.1:", silent.port()), /*near_cache_entries=*/0, absl::Milliseconds(300),
-                               nullptr);
+  auto backends = MakeBackends(absl::StrCat("redis://127.0.0.1:", silent.port()),
+                               /*near_cache_entries=*/0, absl::Milliseconds(300), nullptr);
   ASSERT_TRUE(backends.ok()) << backends.status();
   const absl::Time start = absl::Now();
   EXPECT_FALSE((*backends)->cache()->Get("ops:{acme}:test:k:v1").has_value());

@@ -11,10 +11,7 @@
 namespace opsuite::notify {
 
 void EventConsumer::Start() {
-  thread_ = std::thread([this] {
-    SetThreadName("notify-consumer");
-    Loop();
-  });
+  thread_ = StartThread("notify-consumer", [this] { Loop(); });
 }
 
 void EventConsumer::Stop() {

@@ -35,10 +35,7 @@ bool Permanent(const absl::Status& s) {
 }  // namespace
 
 void Dispatcher::Start() {
-  thread_ = std::thread([this] {
-    SetThreadName("notify-dispatch");
-    Loop();
-  });
+  thread_ = StartThread("notify-dispatch", [this] { Loop(); });
 }
 
 void Dispatcher::Stop() {

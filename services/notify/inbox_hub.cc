@@ -63,10 +63,7 @@ void InboxWatcher::OnDone() {
 }
 
 void InboxHub::Start() {
-  thread_ = std::thread([this] {
-    SetThreadName("inbox-hub");
-    Loop();
-  });
+  thread_ = StartThread("inbox-hub", [this] { Loop(); });
 }
 
 void InboxHub::Stop() {

@@ -50,10 +50,7 @@ void FiringLoop::Start() {
     absl::MutexLock lock(&registry_mu);
     Registry()->push_back(this);
   }
-  thread_ = std::thread([this] {
-    SetThreadName("scheduler-fire");
-    Loop();
-  });
+  thread_ = StartThread("scheduler-fire", [this] { Loop(); });
 }
 
 void FiringLoop::Stop() {

@@ -47,10 +47,7 @@ void LeaderLease::Start() {
   absl::MutexLock lock(&mu_);
   if (!redis_ || started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] {
-    SetThreadName("leader-lease");
-    Loop();
-  });
+  thread_ = StartThread("leader-lease", [this] { Loop(); });
 }
 
 void LeaderLease::Stop() {

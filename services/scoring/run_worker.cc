@@ -84,10 +84,7 @@ absl::Status RunWorker::Start() {
   if (!unfinished.empty()) {
     log::Info("resuming evaluation runs", {{"runs", absl::StrCat(unfinished.size())}});
   }
-  thread_ = std::thread([this] {
-    SetThreadName("scoring-runs");
-    Loop();
-  });
+  thread_ = StartThread("scoring-runs", [this] { Loop(); });
   return absl::OkStatus();
 }
 

@@ -174,6 +174,4 @@ std::vector<std::string> Fields(const grpc::Status& status);
 // Entries of the stream `ops:events` at `redis_url` as (type, event id) pairs.
 std::vector<std::pair<std::string, std::string>> StreamEvents(const std::string& redis_url);
 
-
-
 }  // namespace opsuite::testing
